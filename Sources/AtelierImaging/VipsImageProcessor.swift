@@ -1,0 +1,104 @@
+import AtelierCore
+import CVips
+import Dispatch
+import Foundation
+
+/// `ImageProcessor` on libvips. Decoding is CPU-bound and blocking, so it runs on its own threads,
+/// at most `maxConcurrent` at a time, never on Swift's cooperative pool or an event loop.
+public final class VipsImageProcessor: ImageProcessor {
+    private let queue = DispatchQueue(label: "atelier.vips", attributes: .concurrent)
+    private let slots: DispatchSemaphore
+
+    public init(maxConcurrent: Int = ProcessInfo.processInfo.activeProcessorCount) throws {
+        try Vips.start()
+        slots = DispatchSemaphore(value: max(1, maxConcurrent))
+    }
+
+    public func header(of data: Data) async throws -> ImageHeader {
+        try await run {
+            var header = cvips_image_header()
+            let status = data.withUnsafeBytes { cvips_header($0.baseAddress, $0.count, &header) }
+            guard status == 0 else { throw MediaError.invalidImage(Vips.takeError()) }
+            let loader = withUnsafeBytes(of: header.loader) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+            guard let format = Self.format(loader: loader, data: data) else {
+                throw MediaError.unsupported("This file was read as \(loader).")
+            }
+            // Orientations 5–8 turn the picture a quarter: report the size people will see.
+            let turned = (5...8).contains(header.orientation)
+            return ImageHeader(format: format, width: Int(turned ? header.height : header.width),
+                               height: Int(turned ? header.width : header.height), hasAlpha: header.has_alpha != 0)
+        }
+    }
+
+    public func variant(of data: Data, maxSide: Int, format: ImageFormat) async throws -> EncodedImage {
+        try await run {
+            var output: UnsafeMutableRawPointer?
+            var length = 0
+            var width: Int32 = 0
+            var height: Int32 = 0
+            let status = data.withUnsafeBytes {
+                cvips_thumbnail($0.baseAddress, $0.count, Int32(maxSide), Vips.code(format), 82, &output, &length, &width, &height)
+            }
+            guard status == 0, let output else { throw MediaError.invalidImage(Vips.takeError()) }
+            defer { cvips_free(output) }
+            return EncodedImage(data: Data(bytes: output, count: length), format: format, width: Int(width), height: Int(height))
+        }
+    }
+
+    private func run<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            queue.async { [slots] in
+                slots.wait()
+                defer { slots.signal() }
+                continuation.resume(with: Result { try work() })
+            }
+        }
+    }
+
+    /// libvips reads HEIC and AVIF with one loader; the container brand decides which it is.
+    private static func format(loader: String, data: Data) -> ImageFormat? {
+        if loader.hasPrefix("jpegload") { return .jpeg }
+        if loader.hasPrefix("pngload") { return .png }
+        if loader.hasPrefix("webpload") { return .webp }
+        if loader.hasPrefix("heifload") { return FormatSniffer.format(of: data) }
+        return nil
+    }
+}
+
+/// Process-wide libvips start-up and error text.
+public enum Vips {
+    private static let started: Bool = cvips_start(0) == 0
+
+    public static func start() throws {
+        guard started else { throw AtelierError(status: 500, code: "INTERNAL_ERROR", message: "libvips failed to start.") }
+    }
+
+    static func takeError() -> String {
+        let text = cvips_last_error().map { String(cString: $0) } ?? "unknown error"
+        cvips_clear_error()
+        // The first line is enough for a user; libvips repeats itself per operation.
+        return text.split(separator: "\n").first.map(String.init) ?? "unknown error"
+    }
+
+    static func code(_ format: ImageFormat) -> cvips_format {
+        switch format {
+        case .jpeg: CVIPS_JPEG
+        case .png: CVIPS_PNG
+        case .webp: CVIPS_WEBP
+        case .heic: CVIPS_HEIC
+        case .avif: CVIPS_AVIF
+        }
+    }
+
+    /// A generated picture (gradient plus noise), for tests and benchmarks.
+    public static func generate(width: Int, height: Int, alpha: Bool = false, format: ImageFormat) throws -> Data {
+        try start()
+        var output: UnsafeMutableRawPointer?
+        var length = 0
+        guard cvips_generate(Int32(width), Int32(height), alpha ? 1 : 0, code(format), &output, &length) == 0, let output else {
+            throw MediaError.invalidImage(takeError())
+        }
+        defer { cvips_free(output) }
+        return Data(bytes: output, count: length)
+    }
+}

@@ -1,0 +1,52 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import NIOCore
+
+/// What a request carries between middleware and routes.
+public struct AtelierContext: RequestContext {
+    public var coreContext: CoreRequestContextStorage
+    /// Accepted from `X-Request-ID` or generated; echoed on the response and in every log line.
+    public var requestID: String = ""
+    /// Set by `Authenticator` on routes that need a signed-in user.
+    public var userID: String?
+    public let clientIP: String
+
+    public init(source: ApplicationRequestContextSource) {
+        coreContext = .init(source: source)
+        clientIP = source.channel.remoteAddress?.ipAddress ?? "unknown"
+    }
+
+    /// JSON bodies are small; media uploads stream past this with their own limit.
+    public var maxUploadSize: Int { 1_000_000 }
+    public var requestDecoder: JSONDecoder { JSONCoding.decoder }
+    public var responseEncoder: JSONEncoder { JSONCoding.encoder }
+
+    /// The signed-in user, or 401.
+    public func requireUser() throws -> String {
+        guard let userID else { throw AtelierError.unauthorized }
+        return userID
+    }
+}
+
+import AtelierCore
+
+/// snake_case on the wire, ISO 8601 dates.
+enum JSONCoding {
+    static let encoder: JSONEncoder = {
+        let encoder = JSONEncoder()
+        encoder.keyEncodingStrategy = .convertToSnakeCase
+        encoder.dateEncodingStrategy = .custom { date, encoder in
+            var container = encoder.singleValueContainer()
+            try container.encode(date.formatted(.iso8601.year().month().day().time(includingFractionalSeconds: true).timeZone(separator: .omitted)))
+        }
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return encoder
+    }()
+
+    static let decoder: JSONDecoder = {
+        let decoder = JSONDecoder()
+        decoder.keyDecodingStrategy = .convertFromSnakeCase
+        return decoder
+    }()
+}

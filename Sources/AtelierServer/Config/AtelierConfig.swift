@@ -1,0 +1,107 @@
+import Foundation
+
+/// Everything `atelier` can be told. Each field has a flag, an `ATELIER_*` variable and a line in
+/// the optional config file; the defaults serve a laptop.
+public struct AtelierConfig: Sendable {
+    public var host = "127.0.0.1"
+    public var port = 8080
+    public var dataDir = "./data"
+    /// nil: SQLite at `<data-dir>/atelier.sqlite`.
+    public var databaseURL: String?
+    /// nil: blobs under `<data-dir>/blobs`.
+    public var blobURL: String?
+    public var workers = true
+    /// Base of the absolute URLs in responses (e.g. `https://api.example.com`); nil: the request's Host.
+    public var publicURL: String?
+    /// A base64 or hex secret of at least 32 bytes; nil: generated once and kept in `<data-dir>/keys`.
+    public var secretKey: String?
+    public var bcryptCost = 12
+    public var accessTokenSeconds = 15 * 60
+    public var refreshTokenDays = 30
+    public var maxUploadBytes = 15_000_000
+    public var maxImagePixels = 50_000_000
+    public var signedURLSeconds = 3600
+    public var loginFailuresPerAccount = 5
+    public var loginFailuresPerIP = 20
+    public var loginWindowSeconds = 15 * 60
+    public var logLevel = "info"
+    /// `json` (one object per line) or `text`.
+    public var logFormat = "json"
+
+    public init() {}
+
+    public var resolvedDatabaseURL: String {
+        databaseURL ?? "sqlite://" + URL(fileURLWithPath: dataDir).appendingPathComponent("atelier.sqlite").path
+    }
+
+    public var blobDirectory: URL {
+        if let blobURL, !blobURL.hasPrefix("s3://") {
+            return URL(fileURLWithPath: blobURL.hasPrefix("file://") ? String(blobURL.dropFirst(7)) : blobURL)
+        }
+        return URL(fileURLWithPath: dataDir).appendingPathComponent("blobs")
+    }
+
+    /// Applies `ATELIER_*` settings from a dictionary (the environment, or a config file's lines).
+    /// Unknown keys are ignored; a malformed value is an error naming the key.
+    public mutating func apply(_ settings: [String: String]) throws {
+        func int(_ key: String, _ apply: (Int) -> Void) throws {
+            guard let text = settings[key] else { return }
+            guard let value = Int(text.trimmingCharacters(in: .whitespaces)) else { throw ConfigError.invalid(key, text) }
+            apply(value)
+        }
+        if let v = settings["ATELIER_HOST"] { host = v }
+        try int("ATELIER_PORT") { port = $0 }
+        if let v = settings["ATELIER_DATA_DIR"] { dataDir = v }
+        if let v = settings["ATELIER_DATABASE_URL"], !v.isEmpty { databaseURL = v }
+        if let v = settings["ATELIER_BLOB_URL"], !v.isEmpty { blobURL = v }
+        if let v = settings["ATELIER_WORKERS"] { workers = !["0", "false", "no", "off"].contains(v.lowercased()) }
+        if let v = settings["ATELIER_PUBLIC_URL"], !v.isEmpty { publicURL = v }
+        if let v = settings["ATELIER_SECRET_KEY"], !v.isEmpty { secretKey = v }
+        try int("ATELIER_BCRYPT_COST") { bcryptCost = $0 }
+        try int("ATELIER_ACCESS_TOKEN_SECONDS") { accessTokenSeconds = $0 }
+        try int("ATELIER_REFRESH_TOKEN_DAYS") { refreshTokenDays = $0 }
+        try int("ATELIER_MAX_UPLOAD_BYTES") { maxUploadBytes = $0 }
+        try int("ATELIER_MAX_IMAGE_PIXELS") { maxImagePixels = $0 }
+        try int("ATELIER_SIGNED_URL_SECONDS") { signedURLSeconds = $0 }
+        try int("ATELIER_LOGIN_FAILURES_PER_ACCOUNT") { loginFailuresPerAccount = $0 }
+        try int("ATELIER_LOGIN_FAILURES_PER_IP") { loginFailuresPerIP = $0 }
+        try int("ATELIER_LOGIN_WINDOW_SECONDS") { loginWindowSeconds = $0 }
+        if let v = settings["ATELIER_LOG_LEVEL"] { logLevel = v }
+        if let v = settings["ATELIER_LOG_FORMAT"] { logFormat = v }
+        try validate()
+    }
+
+    func validate() throws {
+        guard (0...65535).contains(port) else { throw ConfigError.invalid("ATELIER_PORT", String(port)) }
+        guard (4...31).contains(bcryptCost) else { throw ConfigError.invalid("ATELIER_BCRYPT_COST", String(bcryptCost)) }
+        guard maxUploadBytes > 0 else { throw ConfigError.invalid("ATELIER_MAX_UPLOAD_BYTES", String(maxUploadBytes)) }
+        guard maxImagePixels > 0 else { throw ConfigError.invalid("ATELIER_MAX_IMAGE_PIXELS", String(maxImagePixels)) }
+    }
+
+    /// Reads `KEY=VALUE` lines (blank lines and `#` comments allowed), as in a `.env` file.
+    public static func readFile(_ path: String) throws -> [String: String] {
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+        var settings: [String: String] = [:]
+        for (number, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            let trimmed = line.trimmingCharacters(in: .whitespaces)
+            if trimmed.isEmpty || trimmed.hasPrefix("#") { continue }
+            guard let equals = trimmed.firstIndex(of: "=") else { throw ConfigError.badLine(path, number + 1) }
+            var value = trimmed[trimmed.index(after: equals)...].trimmingCharacters(in: .whitespaces)
+            if value.count >= 2, value.hasPrefix("\""), value.hasSuffix("\"") { value = String(value.dropFirst().dropLast()) }
+            settings[trimmed[..<equals].trimmingCharacters(in: .whitespaces)] = value
+        }
+        return settings
+    }
+}
+
+public enum ConfigError: Error, CustomStringConvertible {
+    case invalid(String, String)
+    case badLine(String, Int)
+
+    public var description: String {
+        switch self {
+        case .invalid(let key, let value): "\(key) has an invalid value: \(value)"
+        case .badLine(let path, let line): "\(path):\(line): expected KEY=VALUE"
+        }
+    }
+}

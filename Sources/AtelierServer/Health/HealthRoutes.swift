@@ -1,0 +1,28 @@
+import AtelierCore
+import AtelierStore
+import HTTPTypes
+import Hummingbird
+import Prometheus
+
+/// Liveness, readiness and Prometheus metrics, outside `/api/v1` where orchestrators expect them.
+struct HealthRoutes {
+    let database: any Database
+    let metrics: PrometheusCollectorRegistry
+
+    func add(to router: Router<AtelierContext>) {
+        router.get("health") { _, context in
+            try Reply.json(["status": "ok"], context)
+        }
+        router.get("ready") { _, context in
+            guard await database.isReachable() else {
+                throw AtelierError(status: 503, code: "NOT_READY", message: "The database is not reachable.")
+            }
+            return try Reply.json(["status": "ready"], context)
+        }
+        router.get("metrics") { _, _ in
+            Response(
+                status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+                body: .init(byteBuffer: ByteBuffer(bytes: metrics.emitToBuffer())))
+        }
+    }
+}

@@ -1,0 +1,44 @@
+import AtelierCore
+import Foundation
+
+/// Blobs as files under one folder. Writes go to a temporary file that is renamed into place, so a
+/// reader (or a crash) never sees half a file. Keys are made by Atelier and checked anyway.
+public struct DiskBlobStore: BlobStore {
+    let root: URL
+
+    public init(root: URL) throws {
+        self.root = root
+        try FileManager.default.createDirectory(at: root.appendingPathComponent("tmp"), withIntermediateDirectories: true)
+    }
+
+    public func put(_ data: Data, key: String) async throws {
+        let target = try url(for: key)
+        try FileManager.default.createDirectory(at: target.deletingLastPathComponent(), withIntermediateDirectories: true)
+        let temporary = root.appendingPathComponent("tmp/\(UUID().uuidString)")
+        try data.write(to: temporary)
+        // rename(2) replaces atomically; the same key always holds the same content.
+        guard rename(temporary.path, target.path) == 0 else {
+            try? FileManager.default.removeItem(at: temporary)
+            throw CocoaError(.fileWriteUnknown)
+        }
+    }
+
+    public func get(key: String) async throws -> Data? {
+        let target = try url(for: key)
+        guard FileManager.default.fileExists(atPath: target.path) else { return nil }
+        return try Data(contentsOf: target)
+    }
+
+    public func delete(key: String) async throws {
+        let target = try url(for: key)
+        if FileManager.default.fileExists(atPath: target.path) { try FileManager.default.removeItem(at: target) }
+    }
+
+    private func url(for key: String) throws -> URL {
+        let allowed = Set("abcdefghijklmnopqrstuvwxyz0123456789./_-")
+        guard !key.isEmpty, key.allSatisfy(allowed.contains), !key.hasPrefix("/"),
+              !key.split(separator: "/").contains(where: { $0 == ".." || $0 == "." || $0.isEmpty })
+        else { throw AtelierError(status: 500, code: "INTERNAL_ERROR", message: "Refused an unsafe blob key.") }
+        return root.appendingPathComponent(key)
+    }
+}

@@ -1,0 +1,107 @@
+#include "cvips.h"
+#include <vips/vips.h>
+#include <string.h>
+
+int cvips_start(int concurrency) {
+    if (VIPS_INIT("atelier")) return -1;
+    // No operation cache: uploads are one-off, and a cache only grows resident memory.
+    vips_cache_set_max(0);
+    vips_cache_set_max_mem(0);
+    if (concurrency > 0) vips_concurrency_set(concurrency);
+    return 0;
+}
+
+int cvips_header(const void *buf, size_t len, cvips_image_header *out) {
+    const char *loader = vips_foreign_find_load_buffer(buf, len);
+    if (!loader) return -1;
+    VipsImage *image = vips_image_new_from_buffer(buf, len, "", "access", VIPS_ACCESS_SEQUENTIAL, NULL);
+    if (!image) return -1;
+    out->width = vips_image_get_width(image);
+    out->height = vips_image_get_height(image);
+    out->bands = vips_image_get_bands(image);
+    out->has_alpha = vips_image_hasalpha(image);
+    out->orientation = vips_image_get_orientation(image);
+    g_strlcpy(out->loader, loader, sizeof(out->loader));
+    g_object_unref(image);
+    return 0;
+}
+
+static int save(VipsImage *image, cvips_format format, int quality, void **out, size_t *out_len) {
+    switch (format) {
+    case CVIPS_JPEG:
+        return vips_jpegsave_buffer(image, out, out_len, "Q", quality, "strip", TRUE,
+                                    "optimize_coding", TRUE, NULL);
+    case CVIPS_PNG:
+        return vips_pngsave_buffer(image, out, out_len, "strip", TRUE, NULL);
+    case CVIPS_WEBP:
+        return vips_webpsave_buffer(image, out, out_len, "Q", quality, "strip", TRUE, NULL);
+    case CVIPS_HEIC:
+        return vips_heifsave_buffer(image, out, out_len, "Q", quality, "strip", TRUE,
+                                    "compression", VIPS_FOREIGN_HEIF_COMPRESSION_HEVC, NULL);
+    case CVIPS_AVIF:
+        return vips_heifsave_buffer(image, out, out_len, "Q", quality, "strip", TRUE,
+                                    "compression", VIPS_FOREIGN_HEIF_COMPRESSION_AV1, NULL);
+    }
+    return -1;
+}
+
+int cvips_thumbnail(const void *buf, size_t len, int max_side, cvips_format format, int quality,
+                    void **out, size_t *out_len, int *out_width, int *out_height) {
+    VipsImage *thumb = NULL;
+    // fail_on=truncated: a cut-off or corrupt file is an error, not a grey-padded picture.
+    if (vips_thumbnail_buffer((void *)buf, len, &thumb, max_side, "height", max_side,
+                              "size", VIPS_SIZE_DOWN, "option_string", "fail_on=truncated", NULL))
+        return -1;
+    int result = save(thumb, format, quality, out, out_len);
+    if (result == 0) {
+        *out_width = vips_image_get_width(thumb);
+        *out_height = vips_image_get_height(thumb);
+    }
+    g_object_unref(thumb);
+    return result;
+}
+
+int cvips_generate(int width, int height, int with_alpha, cvips_format format,
+                   void **out, size_t *out_len) {
+    VipsImage *base = vips_image_new();
+    VipsImage **t = (VipsImage **)vips_object_local_array(VIPS_OBJECT(base), 8);
+    // Left-to-right and top-to-bottom ramps plus noise: a picture whose orientation is visible
+    // and that compresses like a photo rather than a flat colour.
+    if (vips_xyz(&t[0], width, height, NULL) ||
+        vips_extract_band(t[0], &t[1], 0, NULL) || vips_extract_band(t[0], &t[2], 1, NULL) ||
+        vips_linear1(t[1], &t[3], 255.0 / (width > 1 ? width - 1 : 1), 0, NULL) ||
+        vips_linear1(t[2], &t[4], 255.0 / (height > 1 ? height - 1 : 1), 0, NULL) ||
+        vips_gaussnoise(&t[5], width, height, "sigma", 20.0, "mean", 128.0, NULL)) {
+        g_object_unref(base);
+        return -1;
+    }
+    VipsImage *bands[3] = {t[3], t[4], t[5]};
+    VipsImage *rgb = NULL, *typed = NULL, *final = NULL;
+    if (vips_bandjoin(bands, &rgb, 3, NULL) || vips_cast_uchar(rgb, &typed, NULL)) {
+        if (rgb) g_object_unref(rgb);
+        g_object_unref(base);
+        return -1;
+    }
+    g_object_unref(rgb);
+    if (with_alpha) {
+        if (vips_bandjoin_const1(typed, &final, 200, NULL)) {
+            g_object_unref(typed);
+            g_object_unref(base);
+            return -1;
+        }
+        g_object_unref(typed);
+    } else {
+        final = typed;
+    }
+    final->Type = VIPS_INTERPRETATION_sRGB;
+    int result = save(final, format, 90, out, out_len);
+    g_object_unref(final);
+    g_object_unref(base);
+    return result;
+}
+
+void cvips_free(void *p) { g_free(p); }
+
+const char *cvips_last_error(void) { return vips_error_buffer(); }
+
+void cvips_clear_error(void) { vips_error_clear(); }

@@ -1,0 +1,34 @@
+// A small C surface over libvips: Swift cannot call libvips' variadic functions or VIPS_INIT.
+// Only plain C types cross this line so that Swift never needs glib's headers.
+#ifndef CVIPS_H
+#define CVIPS_H
+#include <stddef.h>
+
+typedef struct {
+    int width;
+    int height;
+    int bands;
+    int has_alpha;
+    int orientation;   // EXIF orientation 1…8, 1 when absent
+    char loader[48];   // libvips loader nickname, e.g. "jpegload_buffer"
+} cvips_image_header;
+
+typedef enum { CVIPS_JPEG = 0, CVIPS_PNG = 1, CVIPS_WEBP = 2, CVIPS_HEIC = 3, CVIPS_AVIF = 4 } cvips_format;
+
+/// Starts libvips once per process; 0 on success.
+int cvips_start(int concurrency);
+/// Reads the header only (no pixel decode); 0 on success.
+int cvips_header(const void *buf, size_t len, cvips_image_header *out);
+/// Shrinks so the longest side is <= max_side (never enlarges), auto-rotates by EXIF orientation,
+/// and saves without any metadata. Fails on truncated or corrupt input. 0 on success.
+int cvips_thumbnail(const void *buf, size_t len, int max_side, cvips_format format, int quality,
+                    void **out, size_t *out_len, int *out_width, int *out_height);
+/// A generated test or benchmark picture (gradient plus noise) in the given format. 0 on success.
+int cvips_generate(int width, int height, int with_alpha, cvips_format format,
+                   void **out, size_t *out_len);
+void cvips_free(void *p);
+/// The last libvips error text for this thread, cleared after reading; copy it before the next call.
+const char *cvips_last_error(void);
+void cvips_clear_error(void);
+
+#endif

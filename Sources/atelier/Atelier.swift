@@ -1,0 +1,10 @@
+import ArgumentParser
+
+@main
+struct Atelier: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "atelier",
+        abstract: "The Atelier server: API, workers and admin tools for photo and fashion apps.",
+        subcommands: [Serve.self, Migrate.self, UserCommand.self],
+        defaultSubcommand: Serve.self)
+}

@@ -1,0 +1,24 @@
+import ArgumentParser
+import AtelierServer
+import Hummingbird
+
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Run the HTTP API (and, unless --no-workers, the workers).")
+
+    @OptionGroup var options: ConfigOptions
+
+    func run() async throws {
+        let config = try options.resolve()
+        let logger = options.logger(config)
+        let services = try await AtelierServices.open(config)
+        logger.info("atelier starting", metadata: [
+            "address": "http://\(config.host):\(config.port)", "data_dir": .string(config.dataDir),
+            "database": .string(config.databaseURL == nil ? "sqlite (data dir)" : "configured"),
+        ])
+        let app = buildApplication(services, logger: logger)
+        // In-flight requests finish before the server stops on SIGTERM or SIGINT.
+        try await app.runService(gracefulShutdownSignals: [.sigterm, .sigint])
+        try await services.database.close()
+        logger.info("atelier stopped")
+    }
+}

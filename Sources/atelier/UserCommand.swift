@@ -1,0 +1,24 @@
+import ArgumentParser
+import AtelierServer
+import Foundation
+
+struct UserCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "user", abstract: "Administer accounts.", subcommands: [Create.self])
+
+    struct Create: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Create an account (the password is read from ATELIER_NEW_PASSWORD or stdin).")
+
+        @OptionGroup var options: ConfigOptions
+        @Argument(help: "The new account's email.") var email: String
+
+        func run() async throws {
+            let config = try options.resolve()
+            let services = try await AtelierServices.open(config)
+            let password = ProcessInfo.processInfo.environment["ATELIER_NEW_PASSWORD"] ?? readLine(strippingNewline: true) ?? ""
+            let user = try await services.createUser(email: email, password: password)
+            print("Created \(user.email) (\(user.id)).")
+            try await services.database.close()
+        }
+    }
+}

@@ -1,0 +1,153 @@
+import AtelierCore
+import Foundation
+import Testing
+
+/// Runs the real `atelier` executable, as an operator would.
+@Suite("Graceful shutdown", .serialized)
+struct GracefulShutdownTests {
+    @Test("SIGTERM lets an in-flight upload finish, then the process exits 0")
+    func inFlightUploadFinishes() async throws {
+        let server = try RunningAtelier.start()
+        defer { server.stop() }
+        let account = try await server.register()
+
+        let image = try TestImages.make(.jpeg, width: 1600, height: 1200)
+        let upload = try RawHTTPConnection(port: server.port)
+        let head = "POST /api/v1/media HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer \(account)\r\nContent-Type: image/jpeg\r\nContent-Length: \(image.count)\r\n\r\n"
+        try upload.send(Data(head.utf8) + image.prefix(1000))
+        try await Task.sleep(for: .milliseconds(300))
+
+        kill(server.process.processIdentifier, SIGTERM)
+        try await Task.sleep(for: .milliseconds(300))
+        #expect(server.process.isRunning, "the server must wait for the upload in flight")
+
+        try upload.send(image.dropFirst(1000))
+        let response = try upload.readResponse()
+        #expect(response.hasPrefix("HTTP/1.1 201"), "\(response.prefix(200))")
+
+        let deadline = Date().addingTimeInterval(20)
+        while server.process.isRunning && Date() < deadline { try await Task.sleep(for: .milliseconds(100)) }
+        #expect(!server.process.isRunning)
+        #expect(server.process.terminationStatus == 0)
+    }
+}
+
+/// The built `atelier` binary on a free port with its own data folder.
+struct RunningAtelier {
+    let process: Process
+    let port: Int
+    let folder: URL
+
+    /// The test runner lives in the build folder that also holds `atelier` (or ATELIER_BINARY).
+    static var executable: URL {
+        if let path = ProcessInfo.processInfo.environment["ATELIER_BINARY"] { return URL(fileURLWithPath: path) }
+        return URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent().appendingPathComponent("atelier")
+    }
+
+    static func start() throws -> RunningAtelier {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("atelier-proc-\(UUID().uuidString)")
+        let port = try RawHTTPConnection.freePort()
+        let process = Process()
+        process.executableURL = executable
+        process.arguments = ["serve", "--port", String(port), "--data-dir", folder.path]
+        var environment = ProcessInfo.processInfo.environment
+        environment["ATELIER_BCRYPT_COST"] = "4"
+        environment["ATELIER_LOG_LEVEL"] = "warning"
+        process.environment = environment
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        let server = RunningAtelier(process: process, port: port, folder: folder)
+        let deadline = Date().addingTimeInterval(30)
+        while Date() < deadline {
+            if let connection = try? RawHTTPConnection(port: port) {
+                try? connection.send(Data("GET /health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n".utf8))
+                if (try? connection.readResponse())?.hasPrefix("HTTP/1.1 200") == true { return server }
+            }
+            Thread.sleep(forTimeInterval: 0.1)
+        }
+        server.stop()
+        throw TestFailure("atelier did not start on port \(port)")
+    }
+
+    /// Registers a user and returns their access token.
+    func register() async throws -> String {
+        let body = #"{"email":"shutdown@example.com","password":"long enough"}"#
+        let connection = try RawHTTPConnection(port: port)
+        try connection.send(Data("POST /api/v1/auth/register HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\nConnection: close\r\n\r\n\(body)".utf8))
+        let response = try connection.readResponse()
+        guard let match = response.firstMatch(of: /"access_token":"([^"]+)"/) else { throw TestFailure("no token in \(response)") }
+        return String(match.1)
+    }
+
+    func stop() {
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        try? FileManager.default.removeItem(at: folder)
+    }
+}
+
+/// A plain TCP connection, to hold a request half-sent.
+final class RawHTTPConnection {
+    let socket: Int32
+
+    init(port: Int) throws {
+        socket = Foundation.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(socket, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard connected == 0 else {
+            close(socket)
+            throw TestFailure("connect failed")
+        }
+        var timeout = timeval(tv_sec: 30, tv_usec: 0)
+        setsockopt(socket, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+    }
+
+    deinit { close(socket) }
+
+    func send(_ data: Data) throws {
+        var sent = 0
+        try data.withUnsafeBytes { buffer in
+            while sent < buffer.count {
+                let result = Foundation.send(socket, buffer.baseAddress! + sent, buffer.count - sent, Int32(MSG_NOSIGNAL))
+                guard result > 0 else { throw TestFailure("send failed") }
+                sent += result
+            }
+        }
+    }
+
+    /// Reads until the peer closes or a complete response with Content-Length has arrived.
+    func readResponse() throws -> String {
+        var received = Data()
+        var chunk = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let count = recv(socket, &chunk, chunk.count, 0)
+            if count <= 0 { break }
+            received.append(contentsOf: chunk[0..<count])
+            let text = String(decoding: received, as: UTF8.self)
+            if let headerEnd = text.range(of: "\r\n\r\n"),
+               let match = text[..<headerEnd.lowerBound].firstMatch(of: /(?i)content-length: *(\d+)/),
+               let length = Int(match.1),
+               received.count >= text.utf8.distance(from: text.startIndex, to: headerEnd.upperBound) + length {
+                break
+            }
+        }
+        return String(decoding: received, as: UTF8.self)
+    }
+
+    static func freePort() throws -> Int {
+        let probe = Foundation.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(probe) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = 0
+        _ = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(probe, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(probe, $0, &length) } }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+}

@@ -1,0 +1,85 @@
+import Foundation
+import Testing
+@testable import AtelierServer
+
+@Suite("Server basics")
+struct ServerBasicsTests {
+    @Test("health, readiness and Prometheus metrics")
+    func probes() async throws {
+        try await TestServer.run { api in
+            let health = try await api.request(.get, "/health")
+            #expect(health.status == 200)
+            #expect(health.data["status"] as? String == "ok")
+            #expect(try await api.request(.get, "/ready").status == 200)
+            let metrics = try await api.request(.get, "/metrics")
+            #expect(metrics.status == 200)
+            let text = String(decoding: metrics.body, as: UTF8.self)
+            #expect(text.contains("http_server_request_duration"))
+            #expect(text.contains("/health"))
+        }
+    }
+
+    @Test("readiness fails when the database is gone")
+    func notReady() async throws {
+        try await TestServer.run { api in
+            try await api.services.database.close()
+            let ready = try await api.request(.get, "/ready")
+            #expect(ready.status == 503)
+            #expect(ready.errorCode == "NOT_READY")
+        }
+    }
+
+    @Test("unknown routes are 404, wrong methods 405, big JSON bodies 413, all in the envelope")
+    func errorEnvelope() async throws {
+        try await TestServer.run { api in
+            let missing = try await api.request(.get, "/api/v1/nothing-here")
+            #expect(missing.status == 404)
+            #expect(missing.errorCode == "NOT_FOUND")
+            #expect(missing.requestID?.isEmpty == false)
+
+            let wrongMethod = try await api.request(.put, "/api/v1/auth/login")
+            #expect(wrongMethod.status == 405)
+            #expect(wrongMethod.errorCode == "METHOD_NOT_ALLOWED")
+            #expect(wrongMethod.header("Allow") == "POST")
+
+            let huge = try await api.request(.post, "/api/v1/auth/login", body: Data(repeating: 0x20, count: 2_000_000), headers: ["Content-Type": "application/json"])
+            #expect(huge.status == 413)
+            #expect(huge.errorCode == "PAYLOAD_TOO_LARGE")
+        }
+    }
+
+    @Test("X-Request-ID is echoed when given and generated when not")
+    func requestIDs() async throws {
+        try await TestServer.run { api in
+            let given = try await api.request(.get, "/health", headers: ["X-Request-ID": "phone-42"])
+            #expect(given.header("X-Request-ID") == "phone-42")
+            #expect(given.requestID == "phone-42")
+            let generated = try await api.request(.get, "/health")
+            #expect(generated.header("X-Request-ID")?.count == 36)
+            let hostile = try await api.request(.get, "/health", headers: ["X-Request-ID": "bad id\u{7f}<script>"])
+            #expect(hostile.header("X-Request-ID") != "bad id\u{7f}<script>")
+        }
+    }
+
+    @Test("the OpenAPI document describes exactly the routes the router has")
+    func openAPIMatchesRouter() async throws {
+        try await TestServer.run { api in
+            let response = try await api.request(.get, "/api/v1/openapi.json")
+            #expect(response.status == 200)
+            #expect(response.json["openapi"] as? String == "3.1.0")
+            let paths = try #require(response.json["paths"] as? [String: [String: Any]])
+            var documented: Set<String> = []
+            for (path, operations) in paths {
+                for method in operations.keys { documented.insert("\(method.uppercased()) \(path)") }
+            }
+            let (_, routes) = buildRouter(api.services, logger: .init(label: "test"))
+            #expect(Set(routes) == documented)
+            // Every schema a document references exists.
+            let text = String(decoding: response.body, as: UTF8.self)
+            let components = try #require(response.json["components"] as? [String: [String: Any]])
+            for match in text.matches(of: /#\/components\/(schemas|responses)\/(\w+)/) {
+                #expect(components[String(match.1)]?[String(match.2)] != nil, "missing \(match.0)")
+            }
+        }
+    }
+}
