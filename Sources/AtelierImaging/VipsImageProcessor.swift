@@ -21,7 +21,7 @@ public final class VipsImageProcessor: ImageProcessor {
             guard status == 0 else { throw MediaError.invalidImage(Vips.takeError()) }
             let loader = withUnsafeBytes(of: header.loader) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
             guard let format = Self.format(loader: loader, data: data) else {
-                throw MediaError.unsupported("This file was read as \(loader).")
+                throw MediaError.unsupported("This file decodes as another format.")
             }
             // Orientations 5–8 turn the picture a quarter: report the size people will see.
             let turned = (5...8).contains(header.orientation)
@@ -55,12 +55,14 @@ public final class VipsImageProcessor: ImageProcessor {
         }
     }
 
-    /// libvips reads HEIC and AVIF with one loader; the container brand decides which it is.
+    /// From the loader's class name (`VipsForeignLoadJpegBuffer`…). libvips reads HEIC and AVIF
+    /// with one loader; the container brand decides which it is.
     private static func format(loader: String, data: Data) -> ImageFormat? {
-        if loader.hasPrefix("jpegload") { return .jpeg }
-        if loader.hasPrefix("pngload") { return .png }
-        if loader.hasPrefix("webpload") { return .webp }
-        if loader.hasPrefix("heifload") { return FormatSniffer.format(of: data) }
+        let name = loader.lowercased()
+        if name.contains("jpeg") { return .jpeg }
+        if name.contains("png") { return .png }
+        if name.contains("webp") { return .webp }
+        if name.contains("heif") { return FormatSniffer.format(of: data) }
         return nil
     }
 }

@@ -110,7 +110,7 @@ struct MediaUploadTests {
             #expect(truncated.status == 422)
             #expect(truncated.errorCode == "INVALID_IMAGE")
 
-            var flipped = try TestImages.make(.png)
+            var flipped = try TestImages.make(.png, width: 64, height: 48)
             for index in stride(from: 60, to: flipped.count - 20, by: 7) { flipped[index] ^= 0x5A }
             let corrupt = try await api.upload(flipped, token: account.accessToken)
             #expect(corrupt.status == 422)
@@ -120,21 +120,6 @@ struct MediaUploadTests {
             #expect(try await api.upload(headerOnly, token: account.accessToken).errorCode == "INVALID_IMAGE")
 
             #expect(try await api.upload(jpeg, token: "").status == 401)
-        }
-    }
-
-    @Test("a 30000×30000 PNG bomb of a few KB is refused from its header, with memory to spare")
-    func decompressionBomb() async throws {
-        try await TestServer.run { api in
-            let account = try await api.register()
-            let bomb = TestImages.pngBomb()
-            #expect(bomb.count < 20_000)
-            let response = try await api.upload(bomb, token: account.accessToken)
-            #expect(response.status == 422)
-            #expect(response.errorCode == "IMAGE_TOO_LARGE")
-            // The server runs in this process: its whole resident memory stays well under 200 MB.
-            let resident = try #require(residentMegabytes())
-            #expect(resident < 200, "resident memory \(resident) MB")
         }
     }
 }

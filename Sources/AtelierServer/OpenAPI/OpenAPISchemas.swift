@@ -42,7 +42,7 @@ enum OpenAPISchemas {
         ]),
     ]
 
-    nonisolated(unsafe) static let errorDescriptions: [Int: String] = [
+    static let errorDescriptions: [Int: String] = [
         400: "BAD_REQUEST or INVALID_JSON", 401: "UNAUTHORIZED, INVALID_CREDENTIALS, INVALID_REFRESH_TOKEN, TOKEN_EXPIRED or TOKEN_REUSED",
         403: "INVALID_SIGNATURE or SIGNATURE_EXPIRED", 404: "NOT_FOUND or MEDIA_NOT_FOUND", 405: "METHOD_NOT_ALLOWED",
         409: "EMAIL_TAKEN", 413: "PAYLOAD_TOO_LARGE", 415: "UNSUPPORTED_MEDIA_TYPE", 416: "Range not satisfiable",

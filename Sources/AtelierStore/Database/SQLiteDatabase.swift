@@ -50,7 +50,7 @@ final class SQLiteDatabase: Database {
     }
 
     func close() async throws {
-        for connection in all { try await connection.close() }
+        for connection in all where !connection.isClosed { try await connection.close() }
     }
 }
 

@@ -10,7 +10,7 @@ typedef struct {
     int bands;
     int has_alpha;
     int orientation;   // EXIF orientation 1…8, 1 when absent
-    char loader[48];   // libvips loader nickname, e.g. "jpegload_buffer"
+    char loader[48];   // libvips loader class, e.g. "VipsForeignLoadJpegBuffer"
 } cvips_image_header;
 
 typedef enum { CVIPS_JPEG = 0, CVIPS_PNG = 1, CVIPS_WEBP = 2, CVIPS_HEIC = 3, CVIPS_AVIF = 4 } cvips_format;

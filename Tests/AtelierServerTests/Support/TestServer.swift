@@ -25,10 +25,15 @@ enum TestServer {
         var logger = Logger(label: "atelier-test")
         logger.logLevel = .warning
         let app = buildApplication(services, logger: logger)
-        try await app.test(.live) { client in
-            try await body(APIClient(client: client, services: services, dataDir: folder))
+        do {
+            try await app.test(.live) { client in
+                try await body(APIClient(client: client, services: services, dataDir: folder))
+            }
+        } catch {
+            try? await services.database.close()
+            throw error
         }
-        try await services.database.close()
+        try? await services.database.close()
     }
 
     /// A fixed secret so tests can sign URLs themselves.
@@ -109,12 +114,4 @@ struct APIClient: Sendable {
 struct TestFailure: Error, CustomStringConvertible {
     let description: String
     init(_ description: String) { self.description = description }
-}
-
-/// Resident memory of this process, from /proc (Linux) — the server runs in it.
-func residentMegabytes() -> Double? {
-    guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
-          let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") }),
-          let kilobytes = Double(line.split(separator: " ").dropFirst().first ?? "") else { return nil }
-    return kilobytes / 1024
 }

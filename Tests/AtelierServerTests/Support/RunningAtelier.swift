@@ -1,36 +1,5 @@
 import AtelierCore
 import Foundation
-import Testing
-
-/// Runs the real `atelier` executable, as an operator would.
-@Suite("Graceful shutdown", .serialized)
-struct GracefulShutdownTests {
-    @Test("SIGTERM lets an in-flight upload finish, then the process exits 0")
-    func inFlightUploadFinishes() async throws {
-        let server = try RunningAtelier.start()
-        defer { server.stop() }
-        let account = try await server.register()
-
-        let image = try TestImages.make(.jpeg, width: 1600, height: 1200)
-        let upload = try RawHTTPConnection(port: server.port)
-        let head = "POST /api/v1/media HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer \(account)\r\nContent-Type: image/jpeg\r\nContent-Length: \(image.count)\r\n\r\n"
-        try upload.send(Data(head.utf8) + image.prefix(1000))
-        try await Task.sleep(for: .milliseconds(300))
-
-        kill(server.process.processIdentifier, SIGTERM)
-        try await Task.sleep(for: .milliseconds(300))
-        #expect(server.process.isRunning, "the server must wait for the upload in flight")
-
-        try upload.send(image.dropFirst(1000))
-        let response = try upload.readResponse()
-        #expect(response.hasPrefix("HTTP/1.1 201"), "\(response.prefix(200))")
-
-        let deadline = Date().addingTimeInterval(20)
-        while server.process.isRunning && Date() < deadline { try await Task.sleep(for: .milliseconds(100)) }
-        #expect(!server.process.isRunning)
-        #expect(server.process.terminationStatus == 0)
-    }
-}
 
 /// The built `atelier` binary on a free port with its own data folder.
 struct RunningAtelier {
@@ -77,6 +46,14 @@ struct RunningAtelier {
         let response = try connection.readResponse()
         guard let match = response.firstMatch(of: /"access_token":"([^"]+)"/) else { throw TestFailure("no token in \(response)") }
         return String(match.1)
+    }
+
+    /// The process's high-water resident memory (VmHWM), from /proc.
+    func peakResidentMegabytes() -> Double? {
+        guard let status = try? String(contentsOfFile: "/proc/\(process.processIdentifier)/status", encoding: .utf8),
+              let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
+              let kilobytes = Double(line.split(separator: " ").dropFirst().first ?? "") else { return nil }
+        return kilobytes / 1024
     }
 
     func stop() {

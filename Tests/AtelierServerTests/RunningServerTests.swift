@@ -1,0 +1,50 @@
+import AtelierCore
+import Foundation
+import Testing
+
+/// Runs the real `atelier` executable, as an operator would, and watches the process itself.
+@Suite("Running server process")
+struct RunningServerTests {
+    @Test("SIGTERM lets an in-flight upload finish, then the process exits 0")
+    func inFlightUploadFinishes() async throws {
+        let server = try RunningAtelier.start()
+        defer { server.stop() }
+        let account = try await server.register()
+
+        let image = try TestImages.make(.jpeg, width: 1600, height: 1200)
+        let upload = try RawHTTPConnection(port: server.port)
+        let head = "POST /api/v1/media HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer \(account)\r\nContent-Type: image/jpeg\r\nContent-Length: \(image.count)\r\n\r\n"
+        try upload.send(Data(head.utf8) + image.prefix(1000))
+        try await Task.sleep(for: .milliseconds(300))
+
+        kill(server.process.processIdentifier, SIGTERM)
+        try await Task.sleep(for: .milliseconds(300))
+        #expect(server.process.isRunning, "the server must wait for the upload in flight")
+
+        try upload.send(image.dropFirst(1000))
+        let response = try upload.readResponse()
+        #expect(response.hasPrefix("HTTP/1.1 201"), "\(response.prefix(200))")
+
+        let deadline = Date().addingTimeInterval(20)
+        while server.process.isRunning && Date() < deadline { try await Task.sleep(for: .milliseconds(100)) }
+        #expect(!server.process.isRunning)
+        #expect(server.process.terminationStatus == 0)
+    }
+
+    @Test("a 30000×30000 PNG bomb of a few KB is refused from its header; the server's memory stays under 200 MB")
+    func decompressionBomb() async throws {
+        let server = try RunningAtelier.start()
+        defer { server.stop() }
+        let token = try await server.register()
+        let bomb = TestImages.pngBomb()
+        #expect(bomb.count < 20_000)
+        let connection = try RawHTTPConnection(port: server.port)
+        let head = "POST /api/v1/media HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer \(token)\r\nContent-Length: \(bomb.count)\r\nConnection: close\r\n\r\n"
+        try connection.send(Data(head.utf8) + bomb)
+        let response = try connection.readResponse()
+        #expect(response.hasPrefix("HTTP/1.1 422"))
+        #expect(response.contains(#""code":"IMAGE_TOO_LARGE""#))
+        let peak = try #require(server.peakResidentMegabytes())
+        #expect(peak < 200, "peak resident memory \(peak) MB")
+    }
+}
