@@ -28,7 +28,8 @@ struct AccessTokens: AccessTokenIssuer {
     }
 
     func issue(userID: String) async throws -> String {
-        let now = Date()
+        // Whole seconds: some JWT libraries reject fractional NumericDates.
+        let now = Date(timeIntervalSince1970: Date().timeIntervalSince1970.rounded(.down))
         let claims = Claims(sub: .init(value: userID), exp: .init(value: now.addingTimeInterval(Double(lifetimeSeconds))), iat: .init(value: now), typ: "access")
         return try await keys.sign(claims, kid: "atelier-1")
     }

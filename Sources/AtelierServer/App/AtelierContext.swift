@@ -1,3 +1,4 @@
+import AtelierCore
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -28,8 +29,6 @@ public struct AtelierContext: RequestContext {
         return userID
     }
 }
-
-import AtelierCore
 
 /// snake_case on the wire, ISO 8601 dates.
 enum JSONCoding {

@@ -1,4 +1,5 @@
 import AtelierCore
+import Crypto
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -44,7 +45,7 @@ enum Reply {
     /// A JSON reply cached by the client: 304 when `If-None-Match` already names this ETag.
     static func cacheable<T: Encodable & Sendable>(_ payload: T, _ request: Request, _ context: AtelierContext, cacheControl: String) throws -> Response {
         // The ETag covers the data only: the request id in meta differs on every request.
-        let etag = "\"\(Hex.encode(SHA256Digest.of(try JSONCoding.encoder.encode(payload)).prefix(16)))\""
+        let etag = "\"\(Hex.encode(SHA256.hash(data: try JSONCoding.encoder.encode(payload)).prefix(16)))\""
         var headers: HTTPFields = [.eTag: etag, .cacheControl: cacheControl]
         if ETagMatch.matches(request.headers[.ifNoneMatch], etag) {
             headers[.contentLength] = "0"
@@ -63,10 +64,4 @@ enum ETagMatch {
             return tag == "*" || tag == etag || tag == "W/" + etag
         }
     }
-}
-
-import Crypto
-
-enum SHA256Digest {
-    static func of(_ data: Data) -> [UInt8] { Array(SHA256.hash(data: data)) }
 }

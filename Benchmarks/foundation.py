@@ -1,0 +1,129 @@
+#!/usr/bin/env python3
+"""Foundation figures: 12-megapixel JPEG uploads (throughput at concurrency 8, p50/p99), GET /health
+requests/s at 64 connections (wrk), and resident memory idle, after 1,000 uploads and after settling.
+
+Runs a release `atelier serve` on a free loopback port with a throwaway data folder. Python stdlib
+only; needs `vips` (libvips-tools) to make the test photo and `wrk` for the health figure.
+Usage: Benchmarks/foundation.py [--uploads 1000] [--concurrency 8]
+"""
+import argparse, http.client, json, os, os.path, random, shutil, socket, statistics, subprocess
+import sys, tempfile, threading, time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+BINARY = os.path.join(ROOT, ".build", "release", "atelier")
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def rss_mb(pid):
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+
+
+def request(port, method, path, body=None, headers=None):
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+    conn.request(method, path, body=body, headers=headers or {})
+    response = conn.getresponse()
+    data = response.read()
+    conn.close()
+    return response.status, data
+
+
+def make_photo(folder):
+    """A 4000×3000 (12 MP) photo-like JPEG: noise over gradients, so it compresses like a photo."""
+    path = os.path.join(folder, "photo.jpg")
+    noise = os.path.join(folder, "noise.v")
+    subprocess.run(["vips", "gaussnoise", noise, "4000", "3000", "--sigma", "40", "--mean", "128"], check=True)
+    subprocess.run(["vips", "bandjoin", f"{noise} {noise} {noise}", os.path.join(folder, "rgb.v")], check=True)
+    subprocess.run(["vips", "cast", os.path.join(folder, "rgb.v"), os.path.join(folder, "rgb8.v"), "uchar"], check=True)
+    subprocess.run(["vips", "copy", os.path.join(folder, "rgb8.v"), path + "[Q=90]"], check=True)
+    with open(path, "rb") as f:
+        return f.read()
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--uploads", type=int, default=1000)
+    parser.add_argument("--concurrency", type=int, default=8)
+    parser.add_argument("--health-seconds", type=int, default=10)
+    args = parser.parse_args()
+
+    if not os.path.exists(BINARY):
+        subprocess.run(["swift", "build", "-c", "release", "--product", "atelier"], cwd=ROOT, check=True)
+    folder = tempfile.mkdtemp(prefix="atelier-bench-")
+    port = free_port()
+    env = dict(os.environ, ATELIER_LOG_LEVEL="warning", ATELIER_BCRYPT_COST="10")
+    server = subprocess.Popen([BINARY, "serve", "--port", str(port), "--data-dir", os.path.join(folder, "data")],
+                              env=env, stdout=subprocess.DEVNULL)
+    try:
+        for _ in range(300):
+            try:
+                if request(port, "GET", "/health")[0] == 200:
+                    break
+            except OSError:
+                time.sleep(0.1)
+        idle = rss_mb(server.pid)
+
+        photo = make_photo(folder)
+        status, body = request(port, "POST", "/api/v1/auth/register",
+                               json.dumps({"email": "bench@example.com", "password": "benchmark password"}),
+                               {"Content-Type": "application/json"})
+        assert status == 201, body
+        token = json.loads(body)["data"]["access_token"]
+
+        latencies, errors, lock = [], [], threading.Lock()
+        counter = iter(range(args.uploads))
+
+        def worker():
+            while True:
+                with lock:
+                    n = next(counter, None)
+                if n is None:
+                    return
+                # Bytes after the JPEG end marker make every upload new (no duplicate shortcut).
+                data = photo + random.randbytes(16)
+                start = time.perf_counter()
+                status, _ = request(port, "POST", "/api/v1/media", data,
+                                    {"Authorization": f"Bearer {token}", "Content-Type": "image/jpeg"})
+                elapsed = time.perf_counter() - start
+                with lock:
+                    (latencies if status == 201 else errors).append(elapsed if status == 201 else status)
+
+        started = time.perf_counter()
+        threads = [threading.Thread(target=worker) for _ in range(args.concurrency)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        wall = time.perf_counter() - started
+        after = rss_mb(server.pid)
+        time.sleep(10)
+        settled = rss_mb(server.pid)
+
+        wrk = subprocess.run(["wrk", "-t2", "-c64", f"-d{args.health_seconds}s", f"http://127.0.0.1:{port}/health"],
+                             capture_output=True, text=True)
+        health_rps = next((line.split()[1] for line in wrk.stdout.splitlines() if line.startswith("Requests/sec")), "n/a")
+
+        latencies.sort()
+        p = lambda q: latencies[min(len(latencies) - 1, int(q * len(latencies)))] * 1000
+        print(f"machine: {os.cpu_count()} cores; photo {len(photo) / 1e6:.1f} MB, 4000x3000 JPEG")
+        print(f"uploads: {len(latencies)} ok, {len(errors)} failed {sorted(set(errors))}, concurrency {args.concurrency}")
+        print(f"upload throughput: {len(latencies) / wall:.1f} uploads/s")
+        print(f"upload latency: p50 {p(0.50):.0f} ms, p99 {p(0.99):.0f} ms")
+        print(f"GET /health: {health_rps} requests/s at 64 connections (wrk, {args.health_seconds} s)")
+        print(f"resident memory: idle {idle:.1f} MB, after {len(latencies)} uploads {after:.1f} MB, 10 s later {settled:.1f} MB")
+        return 0 if not errors else 1
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
