@@ -7,11 +7,11 @@ import Foundation
 /// at most `maxConcurrent` at a time, never on Swift's cooperative pool or an event loop.
 public final class VipsImageProcessor: ImageProcessor {
     private let queue = DispatchQueue(label: "atelier.vips", attributes: .concurrent)
-    private let slots: DispatchSemaphore
+    private let gate: ConcurrencyGate
 
     public init(maxConcurrent: Int = ProcessInfo.processInfo.activeProcessorCount) throws {
         try Vips.start()
-        slots = DispatchSemaphore(value: max(1, maxConcurrent))
+        gate = ConcurrencyGate(slots: maxConcurrent)
     }
 
     public func header(of data: Data) async throws -> ImageHeader {
@@ -46,11 +46,9 @@ public final class VipsImageProcessor: ImageProcessor {
     }
 
     private func run<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
-        try await withCheckedThrowingContinuation { continuation in
-            queue.async { [slots] in
-                slots.wait()
-                defer { slots.signal() }
-                continuation.resume(with: Result { try work() })
+        try await gate.run {
+            try await withCheckedThrowingContinuation { continuation in
+                queue.async { continuation.resume(with: Result { try work() }) }
             }
         }
     }
@@ -76,8 +74,9 @@ public enum Vips {
     }
 
     static func takeError() -> String {
-        let text = cvips_last_error().map { String(cString: $0) } ?? "unknown error"
-        cvips_clear_error()
+        guard let raw = cvips_take_error() else { return "unknown error" }
+        defer { cvips_free(raw) }
+        let text = String(cString: raw)
         // The first line is enough for a user; libvips repeats itself per operation.
         return text.split(separator: "\n").first.map(String.init) ?? "unknown error"
     }
@@ -90,6 +89,15 @@ public enum Vips {
         case .heic: CVIPS_HEIC
         case .avif: CVIPS_AVIF
         }
+    }
+
+    /// One pixel's band values, for checking what a variant looks like.
+    public static func pixel(of data: Data, x: Int, y: Int) throws -> [Double] {
+        try start()
+        var values = [Double](repeating: 0, count: 4)
+        let count = data.withUnsafeBytes { cvips_pixel($0.baseAddress, $0.count, Int32(x), Int32(y), &values, 4) }
+        guard count > 0 else { throw MediaError.invalidImage(takeError()) }
+        return Array(values.prefix(Int(count)))
     }
 
     /// A generated picture (gradient plus noise), for tests and benchmarks.

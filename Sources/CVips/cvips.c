@@ -102,6 +102,19 @@ int cvips_generate(int width, int height, int with_alpha, cvips_format format,
 
 void cvips_free(void *p) { g_free(p); }
 
-const char *cvips_last_error(void) { return vips_error_buffer(); }
+char *cvips_take_error(void) { return vips_error_buffer_copy(); }
 
-void cvips_clear_error(void) { vips_error_clear(); }
+int cvips_pixel(const void *buf, size_t len, int x, int y, double *out, int capacity) {
+    VipsImage *image = vips_image_new_from_buffer(buf, len, "", NULL);
+    if (!image) return -1;
+    double *values = NULL;
+    int count = 0;
+    int result = vips_getpoint(image, &values, &count, x, y, NULL);
+    if (result == 0) {
+        for (int i = 0; i < count && i < capacity; i++) out[i] = values[i];
+        result = count < capacity ? count : capacity;
+        g_free(values);
+    }
+    g_object_unref(image);
+    return result;
+}

@@ -36,6 +36,36 @@ struct AccountTests {
         }
     }
 
+    @Test("refreshes racing with one token: at most one wins, and the family ends revoked")
+    func concurrentRefresh() async throws {
+        try await TestServer.run { api in
+            let account = try await api.register()
+            let results = try await withThrowingTaskGroup(of: APIResponse.self) { group in
+                for _ in 0..<6 {
+                    group.addTask { try await api.request(.post, "/api/v1/auth/refresh", json: ["refresh_token": account.refreshToken]) }
+                }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            let winners = results.filter { $0.status == 200 }
+            #expect(winners.count <= 1)
+            #expect(results.filter { $0.status == 401 }.count >= 5)
+            for winner in winners {
+                let next = api.account(winner.data)
+                #expect(try await api.request(.post, "/api/v1/auth/refresh", json: ["refresh_token": next.refreshToken]).status == 401)
+            }
+        }
+    }
+
+    @Test("a deleted account's access token stops working at once")
+    func deletedAccountToken() async throws {
+        try await TestServer.run { api in
+            let account = try await api.register()
+            #expect(try await api.request(.delete, "/api/v1/users/me", token: account.accessToken).status == 204)
+            let upload = try await api.upload(try TestImages.make(.jpeg), token: account.accessToken)
+            #expect(upload.status == 401)
+        }
+    }
+
     @Test("logout revokes the family")
     func logout() async throws {
         try await TestServer.run { api in
@@ -116,6 +146,8 @@ struct AccountTests {
             #expect(changed.status == 200)
             let login = try await api.request(.post, "/api/v1/auth/login", json: ["email": account.email, "password": "new password 1"])
             #expect(login.status == 200)
+            // The new password signed out the sessions that came before it.
+            #expect(try await api.request(.post, "/api/v1/auth/refresh", json: ["refresh_token": account.refreshToken]).status == 401)
 
             let upload = try await api.upload(try TestImages.make(.jpeg), token: account.accessToken)
             #expect(upload.status == 201)

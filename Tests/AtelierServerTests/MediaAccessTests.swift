@@ -98,6 +98,10 @@ struct MediaAccessTests {
             #expect(tail.body == image.suffix(5))
             let beyond = try await api.request(.get, "/api/v1/media/\(id)/content", token: account.accessToken, headers: ["Range": "bytes=\(image.count)-"])
             #expect(beyond.status == 416)
+            #expect(beyond.errorCode == "RANGE_NOT_SATISFIABLE")
+            let huge = try await api.request(.get, "/api/v1/media/\(id)/content", token: account.accessToken, headers: ["Range": "bytes=0-\(Int.max)"])
+            #expect(huge.status == 206)
+            #expect(huge.body == image)
         }
     }
 
@@ -109,7 +113,9 @@ struct MediaAccessTests {
             let id = try #require(upload.data["id"] as? String)
             let display = try #require((upload.data["variants"] as? [String: [String: Any]])?["display"]?["url"] as? String)
 
-            #expect(try await api.get(url: display).status == 200)
+            let signed = try await api.get(url: display)
+            #expect(signed.status == 200)
+            #expect(signed.header("Cache-Control")?.hasPrefix("public, max-age=") == true)
 
             let tampered = display.replacingOccurrences(of: "variant=display", with: "variant=original")
             let refused = try await api.get(url: tampered)

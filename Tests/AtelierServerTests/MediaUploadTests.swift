@@ -1,4 +1,5 @@
 import AtelierCore
+import AtelierImaging
 import Foundation
 import Testing
 
@@ -60,6 +61,14 @@ struct MediaUploadTests {
             #expect(variants["display"]?["height"] as? Int == 400)
             #expect(variants["thumb"]?["width"] as? Int == 160)
             #expect(variants["thumb"]?["height"] as? Int == 320)
+            // The test picture is red left to right and green top to bottom. Turned a quarter
+            // clockwise, its bottom-left corner (no red, full green) is now top-left, its top-left
+            // (neither) is top-right, and its bottom-right (both) is bottom-left.
+            let display = try await api.get(url: try #require(variants["display"]?["url"] as? String))
+            for (x, y, red, green) in [(5, 5, false, true), (194, 5, false, false), (5, 394, true, true)] {
+                let pixel = try Vips.pixel(of: display.body, x: x, y: y)
+                #expect((pixel[0] > 128) == red && (pixel[1] > 128) == green, "pixel (\(x), \(y)) is \(pixel)")
+            }
             for name in ["display", "thumb"] {
                 let content = try await api.get(url: try #require(variants[name]?["url"] as? String))
                 #expect(content.status == 200)
@@ -115,6 +124,11 @@ struct MediaUploadTests {
             let corrupt = try await api.upload(flipped, token: account.accessToken)
             #expect(corrupt.status == 422)
             #expect(corrupt.errorCode == "INVALID_IMAGE")
+
+            let headerless = try await api.request(.post, "/api/v1/media", body: Data("--B\r\n\r\nabc\r\n--B--\r\n".utf8),
+                                                   token: account.accessToken, headers: ["Content-Type": "multipart/form-data; boundary=B"])
+            #expect(headerless.status == 422)
+            #expect(headerless.errorCode == "VALIDATION_FAILED")
 
             let headerOnly = Data([0xFF, 0xD8, 0xFF, 0xE0]) + Data(repeating: 0, count: 16)
             #expect(try await api.upload(headerOnly, token: account.accessToken).errorCode == "INVALID_IMAGE")

@@ -47,4 +47,21 @@ struct RunningServerTests {
         let peak = try #require(server.peakResidentMegabytes())
         #expect(peak < 200, "peak resident memory \(peak) MB")
     }
+
+    @Test("an upload without Content-Length is cut off at the limit while it streams")
+    func streamingLimit() async throws {
+        let server = try RunningAtelier.start(environment: ["ATELIER_MAX_UPLOAD_BYTES": "1000000"])
+        defer { server.stop() }
+        let token = try await server.register()
+        let connection = try RawHTTPConnection(port: server.port)
+        try connection.send(Data("POST /api/v1/media HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer \(token)\r\nTransfer-Encoding: chunked\r\n\r\n".utf8))
+        // Up to 20 MB in 64 KB chunks; the server answers (and may close) long before the end.
+        let chunk = Data("10000\r\n".utf8) + Data(repeating: 0xAB, count: 0x10000) + Data("\r\n".utf8)
+        for _ in 0..<320 {
+            guard (try? connection.send(chunk)) != nil else { break }
+        }
+        let response = try connection.readResponse()
+        #expect(response.hasPrefix("HTTP/1.1 413"), "\(response.prefix(120))")
+        #expect(response.contains(#""code":"PAYLOAD_TOO_LARGE""#))
+    }
 }

@@ -1,4 +1,7 @@
 import Foundation
+import Hummingbird
+import HummingbirdTesting
+import Logging
 import Testing
 @testable import AtelierServer
 
@@ -46,6 +49,29 @@ struct ServerBasicsTests {
             #expect(huge.status == 413)
             #expect(huge.errorCode == "PAYLOAD_TOO_LARGE")
         }
+    }
+
+    @Test("an unexpected failure is a 500 with the request id and nothing of the error")
+    func internalErrors() async throws {
+        struct Secret: Error { let detail = "password=hunter2 at /var/lib/db" }
+        var config = AtelierConfig()
+        config.dataDir = FileManager.default.temporaryDirectory.appendingPathComponent("atelier-500-\(UUID().uuidString)").path
+        config.bcryptCost = 4
+        defer { try? FileManager.default.removeItem(atPath: config.dataDir) }
+        let services = try await AtelierServices.open(config)
+        let (router, _) = buildRouter(services, logger: Logger(label: "test"))
+        router.get("boom") { _, _ -> String in throw Secret() }
+        try await Application(router: router).test(.router) { client in
+            try await client.execute(uri: "/boom", method: .get, headers: [.init("X-Request-ID")!: "trace-500"]) { response in
+                #expect(response.status == .internalServerError)
+                let body = String(buffer: response.body)
+                #expect(body.contains(#""code":"INTERNAL_ERROR""#))
+                #expect(body.contains("trace-500"))
+                #expect(!body.contains("hunter2"))
+                #expect(!body.contains("Secret"))
+            }
+        }
+        try await services.database.close()
     }
 
     @Test("X-Request-ID is echoed when given and generated when not")

@@ -12,9 +12,11 @@ public protocol AccountStore: Sendable {
 
     func insert(_ token: RefreshTokenRecord) async throws
     func refreshToken(hash: String) async throws -> RefreshTokenRecord?
-    /// Marks the token used; false when another request used it first.
-    func markUsed(tokenID: String, at: Date) async throws -> Bool
+    /// In one transaction: marks `tokenID` used and stores `next` in its family. False, storing
+    /// nothing, when the token was already used or its family revoked.
+    func rotate(tokenID: String, to next: RefreshTokenRecord, at: Date) async throws -> Bool
     func revoke(familyID: String, at: Date) async throws
+    func revokeAll(userID: String, at: Date) async throws
 }
 
 /// Password hashing (bcrypt in the server); slow on purpose, so callers keep it off event loops.

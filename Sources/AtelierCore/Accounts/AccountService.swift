@@ -10,6 +10,7 @@ public struct AccountService: Sendable {
     let refreshLifetime: TimeInterval
     /// Called with a user id before their rows go, to remove what they own elsewhere (blobs).
     let onDelete: @Sendable (String) async throws -> Void
+    private let dummyHash = DummyHash()
 
     public init(
         store: any AccountStore, hasher: any PasswordHasher, tokens: any AccessTokenIssuer, throttle: LoginThrottle,
@@ -33,14 +34,14 @@ public struct AccountService: Sendable {
 
     public func login(email rawEmail: String, password: String, ip: String) async throws -> Session {
         let email = try Credentials.normalisedEmail(rawEmail)
-        try await throttle.check(email: email, ip: ip)
-        guard let found = try await store.credentials(email: email),
-              try await hasher.verify(password, hash: found.passwordHash)
-        else {
-            await throttle.recordFailure(email: email, ip: ip)
-            throw AccountError.invalidCredentials
-        }
-        await throttle.recordSuccess(email: email)
+        // Counted as a failure up front, so a burst of parallel guesses can't slip past the limit.
+        try await throttle.reserve(email: email, ip: ip)
+        let found = try await store.credentials(email: email)
+        // Unknown emails cost a bcrypt too: response time must not reveal who has an account.
+        let hash = if let found { found.passwordHash } else { try await dummyHash.value(hasher) }
+        let matches = try await hasher.verify(password, hash: hash)
+        guard let found, matches else { throw AccountError.invalidCredentials }
+        await throttle.succeeded(email: email, ip: ip)
         return try await startSession(for: found.user, familyID: Identifier.make())
     }
 
@@ -54,13 +55,15 @@ public struct AccountService: Sendable {
             throw AccountError.tokenReused
         }
         guard record.expiresAt > now else { throw AccountError.refreshTokenExpired }
-        // Two requests racing with one token: the loser is treated exactly like a replay.
-        guard try await store.markUsed(tokenID: record.id, at: now) else {
+        guard let user = try await store.user(id: record.userID) else { throw AccountError.invalidRefreshToken }
+        let (token, next) = newRefreshToken(userID: user.id, familyID: record.familyID)
+        // Using up the old token and storing the next are one step: two requests racing with one
+        // token cannot both win, and the loser is treated exactly like a replay.
+        guard try await store.rotate(tokenID: record.id, to: next, at: now) else {
             try await store.revoke(familyID: record.familyID, at: now)
             throw AccountError.tokenReused
         }
-        guard let user = try await store.user(id: record.userID) else { throw AccountError.invalidRefreshToken }
-        return try await startSession(for: user, familyID: record.familyID)
+        return Session(user: user, accessToken: try await tokens.issue(userID: user.id), refreshToken: token, expiresIn: tokens.lifetimeSeconds)
     }
 
     /// Revokes the family of the given token; unknown tokens are ignored so logout is idempotent.
@@ -68,6 +71,10 @@ public struct AccountService: Sendable {
         if let record = try await store.refreshToken(hash: Self.hash(token)) {
             try await store.revoke(familyID: record.familyID, at: Date())
         }
+    }
+
+    public func exists(userID: String) async throws -> Bool {
+        try await store.user(id: userID) != nil
     }
 
     public func user(id: String) async throws -> User {
@@ -108,6 +115,8 @@ public struct AccountService: Sendable {
             newHash = try await hasher.hash(password)
         }
         try await store.update(user, passwordHash: newHash)
+        // A new password signs out every device: their refresh tokens stop working.
+        if newHash != nil { try await store.revokeAll(userID: userID, at: Date()) }
         return user
     }
 
@@ -117,19 +126,31 @@ public struct AccountService: Sendable {
     }
 
     private func startSession(for user: User, familyID: String) async throws -> Session {
-        let refresh = Self.newRefreshToken()
-        try await store.insert(RefreshTokenRecord(
-            id: Identifier.make(), userID: user.id, familyID: familyID, tokenHash: Self.hash(refresh),
-            expiresAt: Date().addingTimeInterval(refreshLifetime)))
-        return Session(user: user, accessToken: try await tokens.issue(userID: user.id), refreshToken: refresh, expiresIn: tokens.lifetimeSeconds)
+        let (token, record) = newRefreshToken(userID: user.id, familyID: familyID)
+        try await store.insert(record)
+        return Session(user: user, accessToken: try await tokens.issue(userID: user.id), refreshToken: token, expiresIn: tokens.lifetimeSeconds)
     }
 
-    static func newRefreshToken() -> String {
-        Base64URL.encode(SecureRandom.bytes(32))
+    private func newRefreshToken(userID: String, familyID: String) -> (String, RefreshTokenRecord) {
+        let token = Base64URL.encode(SecureRandom.bytes(32))
+        return (token, RefreshTokenRecord(id: Identifier.make(), userID: userID, familyID: familyID, tokenHash: Self.hash(token),
+                                          expiresAt: Date().addingTimeInterval(refreshLifetime)))
     }
 
     /// Refresh tokens are stored only as SHA-256: a leaked database holds no usable token.
     static func hash(_ token: String) -> String {
         Hex.encode(SHA256.hash(data: Data(token.utf8)))
+    }
+}
+
+/// A real hash of a throwaway password at the configured cost, made once, to verify against.
+private actor DummyHash {
+    private var hash: String?
+
+    func value(_ hasher: any PasswordHasher) async throws -> String {
+        if let hash { return hash }
+        let made = try await hasher.hash(Base64URL.encode(SecureRandom.bytes(16)))
+        hash = made
+        return made
     }
 }

@@ -23,25 +23,28 @@ public actor LoginThrottle {
         self.limits = limits
     }
 
-    /// Throws 429 LOGIN_THROTTLED while either key is over its limit.
-    public func check(email: String, ip: String, now: Date = Date()) throws(AtelierError) {
-        for (key, limit) in [("account:" + email, limits.perAccount), ("ip:" + ip, limits.perIP)] {
+    /// Throws 429 LOGIN_THROTTLED while either key is over its limit; otherwise counts this attempt
+    /// as a failure until `succeeded` says otherwise. Check and count are one step, so parallel
+    /// guesses cannot all pass the check before any of them is counted.
+    public func reserve(email: String, ip: String, now: Date = Date()) throws(AtelierError) {
+        let keys = [("account:" + email, limits.perAccount), ("ip:" + ip, limits.perIP)]
+        for (key, limit) in keys {
             let recent = prune(key, now: now)
             if recent.count >= limit, let oldest = recent.first {
                 let wait = Int((oldest.addingTimeInterval(limits.window).timeIntervalSince(now)).rounded(.up))
                 throw .throttled("LOGIN_THROTTLED", retryAfter: max(1, wait), "Too many failed sign-ins; try again later.")
             }
         }
+        for (key, _) in keys { failures[key, default: []].append(now) }
     }
 
-    public func recordFailure(email: String, ip: String, now: Date = Date()) {
-        for key in ["account:" + email, "ip:" + ip] {
-            failures[key, default: []].append(now)
-        }
-    }
-
-    public func recordSuccess(email: String) {
+    /// A right password clears the account's failures and takes back this attempt's count for the IP.
+    public func succeeded(email: String, ip: String) {
         failures["account:" + email] = nil
+        if var recent = failures["ip:" + ip], !recent.isEmpty {
+            recent.removeLast()
+            failures["ip:" + ip] = recent.isEmpty ? nil : recent
+        }
     }
 
     private func prune(_ key: String, now: Date) -> [Date] {

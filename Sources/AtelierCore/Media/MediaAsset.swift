@@ -54,6 +54,7 @@ public struct MediaAsset: Sendable, Equatable {
         self.variants = variants
     }
 
+    /// Stores only hand out assets that have their original.
     public var original: MediaVariant { variants.first { $0.kind == .original }! }
     public func variant(_ kind: VariantKind) -> MediaVariant? { variants.first { $0.kind == kind } }
 }

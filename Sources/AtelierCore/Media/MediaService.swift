@@ -21,6 +21,9 @@ public struct MediaService: Sendable {
     let blobs: any BlobStore
     let images: any ImageProcessor
     public let limits: Limits
+    /// Blobs are shared by content: one upload or delete of the same bytes at a time, so a delete
+    /// never removes files that an upload in flight is about to point at.
+    private let contentLock = KeyedLock()
 
     public init(store: any MediaStore, blobs: any BlobStore, images: any ImageProcessor, limits: Limits) {
         self.store = store
@@ -35,6 +38,10 @@ public struct MediaService: Sendable {
         guard !data.isEmpty else { throw MediaError.unsupported("The upload is empty.") }
         guard let format = FormatSniffer.format(of: data) else { throw MediaError.unsupported("The file's content is not one of them.") }
         let sha256 = Hex.encode(SHA256.hash(data: data))
+        return try await contentLock.withLock(sha256) { try await save(data, format: format, sha256: sha256, ownerID: ownerID) }
+    }
+
+    private func save(_ data: Data, format: ImageFormat, sha256: String, ownerID: String) async throws -> (asset: MediaAsset, duplicate: Bool) {
         if let existing = try await store.asset(ownerID: ownerID, sha256: sha256) { return (existing, true) }
 
         let header = try await images.header(of: data)
@@ -92,9 +99,11 @@ public struct MediaService: Sendable {
 
     /// Deletes the row first, then each blob no other asset still uses.
     private func remove(_ asset: MediaAsset) async throws {
-        try await store.delete(id: asset.id)
-        for variant in asset.variants where try await store.references(blobKey: variant.blobKey) == 0 {
-            try await blobs.delete(key: variant.blobKey)
+        try await contentLock.withLock(asset.sha256) {
+            try await store.delete(id: asset.id)
+            for variant in asset.variants where try await store.references(blobKey: variant.blobKey) == 0 {
+                try await blobs.delete(key: variant.blobKey)
+            }
         }
     }
 

@@ -7,7 +7,8 @@ public enum Hex {
 
     public static func decode(_ text: String) -> Data? {
         let chars = Array(text.utf8)
-        guard chars.count % 2 == 0 else { return nil }
+        // Lowercase only, as `encode` writes: one signature has exactly one spelling.
+        guard chars.count % 2 == 0, chars.allSatisfy({ (48...57).contains($0) || (97...102).contains($0) }) else { return nil }
         var bytes = Data(capacity: chars.count / 2)
         for i in stride(from: 0, to: chars.count, by: 2) {
             guard let byte = UInt8(String(decoding: chars[i..<i + 2], as: UTF8.self), radix: 16) else { return nil }

@@ -2,20 +2,26 @@ import AtelierCore
 import HTTPTypes
 import Hummingbird
 
-/// Requires `Authorization: Bearer <access token>` and puts the user id in the context.
+/// Requires `Authorization: Bearer <access token>` of a user who still exists, and puts the user
+/// id in the context.
 struct Authenticator: RouterMiddleware {
     typealias Context = AtelierContext
     let tokens: AccessTokens
+    let accounts: AccountService
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        guard let userID = await Self.userID(request, tokens) else { throw AtelierError.unauthorized }
+        guard let userID = try await userID(request) else { throw AtelierError.unauthorized }
         var context = context
         context.userID = userID
         return try await next(request, context)
     }
 
-    static func userID(_ request: Request, _ tokens: AccessTokens) async -> String? {
-        guard let header = request.headers[.authorization], header.lowercased().hasPrefix("bearer ") else { return nil }
-        return await tokens.userID(fromToken: String(header.dropFirst(7)).trimmingCharacters(in: .whitespaces))
+    /// nil for a missing, invalid or expired token, and for a deleted account's token (which
+    /// stays signed until it expires).
+    func userID(_ request: Request) async throws -> String? {
+        guard let header = request.headers[.authorization], header.lowercased().hasPrefix("bearer "),
+              let userID = await tokens.userID(fromToken: String(header.dropFirst(7)).trimmingCharacters(in: .whitespaces))
+        else { return nil }
+        return try await accounts.exists(userID: userID) ? userID : nil
     }
 }

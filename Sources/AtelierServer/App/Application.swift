@@ -63,7 +63,7 @@ public func buildRouter(_ services: AtelierServices, logger: Logger) -> (Router<
 
     HealthRoutes(database: services.database, metrics: MetricsBackend.registry).add(to: router)
     let api = router.group("api/v1")
-    let authenticator = Authenticator(tokens: services.tokens)
+    let authenticator = Authenticator(tokens: services.tokens, accounts: services.accounts)
     OpenAPIRoutes().add(to: api)
     AccountRoutes(accounts: services.accounts, authenticator: authenticator).add(to: api)
     MediaRoutes(media: services.media, signer: services.signer, authenticator: authenticator, publicURL: services.config.publicURL).add(to: api)

@@ -5,7 +5,7 @@ import Hummingbird
 
 /// Conditional and partial GETs: 304 for a matching `If-None-Match`, 206 for one `Range`.
 enum ByteRange {
-    static func response(_ data: Data, request: Request, headers: HTTPFields) -> Response {
+    static func response(_ data: Data, request: Request, headers: HTTPFields) throws -> Response {
         var headers = headers
         headers[.acceptRanges] = "bytes"
         if let etag = headers[.eTag], ETagMatch.matches(request.headers[.ifNoneMatch], etag) {
@@ -16,9 +16,8 @@ enum ByteRange {
             return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
         }
         guard let range = parse(rangeHeader, length: data.count) else {
-            headers[.contentRange] = "bytes */\(data.count)"
-            headers[.contentType] = "application/json; charset=utf-8"
-            return Response(status: .rangeNotSatisfiable, headers: headers)
+            throw AtelierError(status: 416, code: "RANGE_NOT_SATISFIABLE", message: "Only one byte range within the \(data.count) bytes can be served.",
+                               headers: ["Content-Range": "bytes */\(data.count)"])
         }
         headers[.contentRange] = "bytes \(range.lowerBound)-\(range.upperBound - 1)/\(data.count)"
         headers[.contentLength] = String(range.count)
@@ -39,6 +38,6 @@ enum ByteRange {
         guard let start = Int(first), start >= 0, start < length else { return nil }
         if last.isEmpty { return start..<length }
         guard let end = Int(last), end >= start else { return nil }
-        return start..<min(end + 1, length)
+        return start..<(min(end, length - 1) + 1)
     }
 }

@@ -46,12 +46,18 @@ struct MediaRoutes {
             throw AtelierError.validation("variant must be original, display or thumb.", field: "variant")
         }
         let ownerID: String?
+        var cacheControl = "private, max-age=31536000, immutable"
         if request.headers[.authorization] != nil {
-            guard let userID = await Authenticator.userID(request, authenticator.tokens) else { throw AtelierError.unauthorized }
+            guard let userID = try await authenticator.userID(request) else { throw AtelierError.unauthorized }
             ownerID = userID
         } else if query["signature"] != nil {
-            switch signer.verify(path: Self.contentPath(id), variant: variantName, expires: query["expires"].map(String.init), signature: query["signature"].map(String.init)) {
-            case .valid: ownerID = nil
+            let expires = query["expires"].map(String.init)
+            switch signer.verify(path: Self.contentPath(id), variant: variantName, expires: expires, signature: query["signature"].map(String.init)) {
+            case .valid:
+                ownerID = nil
+                // A CDN may keep signed content, but not past the signature's expiry.
+                let seconds = max(0, (Int(expires ?? "") ?? 0) - Int(Date().timeIntervalSince1970))
+                cacheControl = "public, max-age=\(seconds)"
             case .expired: throw AtelierError(status: 403, code: "SIGNATURE_EXPIRED", message: "This signed URL has expired; fetch the media again for a fresh one.")
             case .invalid: throw AtelierError(status: 403, code: "INVALID_SIGNATURE", message: "This signed URL is not valid.")
             }
@@ -60,13 +66,13 @@ struct MediaRoutes {
         }
         let asset = try await media.asset(id: id, ownerID: ownerID)
         let (chosen, data) = try await media.content(of: asset, variant: variant)
-        return ByteRange.response(
+        return try ByteRange.response(
             data, request: request,
             headers: [
                 .contentType: chosen.format.contentType,
                 .eTag: "\"\(asset.sha256.prefix(32))-\(variant.rawValue)\"",
                 // The bytes behind an asset id and variant never change.
-                .cacheControl: "private, max-age=31536000, immutable",
+                .cacheControl: cacheControl,
                 .init("X-Content-Type-Options")!: "nosniff",
             ])
     }

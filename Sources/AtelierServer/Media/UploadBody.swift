@@ -55,11 +55,16 @@ enum Multipart {
         while cursor < body.endIndex {
             // After a delimiter: "--" ends the body, CRLF starts a part.
             if body[cursor...].starts(with: Data("--".utf8)) { return nil }
-            guard body[cursor...].starts(with: Data("\r\n".utf8)),
-                  let headersEnd = body.range(of: headerEnd, in: cursor..<body.endIndex),
+            guard body[cursor...].starts(with: Data("\r\n".utf8)) else { return nil }
+            let headersStart = cursor + 2
+            // A part with no headers has its blank line right away.
+            let headersEnd = body[headersStart...].starts(with: Data("\r\n".utf8))
+                ? headersStart..<headersStart + 2
+                : body.range(of: headerEnd, in: headersStart..<body.endIndex)
+            guard let headersEnd,
                   let next = body.range(of: Data("\r\n".utf8) + delimiter, in: headersEnd.upperBound..<body.endIndex)
             else { return nil }
-            let headers = String(decoding: body[(cursor + 2)..<headersEnd.lowerBound], as: UTF8.self)
+            let headers = String(decoding: body[headersStart..<headersEnd.lowerBound], as: UTF8.self)
             if fieldName(headers) == name { return Data(body[headersEnd.upperBound..<next.lowerBound]) }
             cursor = next.upperBound
         }

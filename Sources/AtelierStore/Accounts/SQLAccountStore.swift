@@ -37,6 +37,7 @@ public struct SQLAccountStore: AccountStore {
     }
 
     public func update(_ user: User, passwordHash: String?) async throws {
+        // The check and the update share the writer's transaction, so no other write slips between them.
         let changed = try await database.transaction { db in
             if try await db.raw("SELECT id FROM users WHERE email = \(bind: user.email) AND id <> \(bind: user.id)").first() != nil {
                 return false
@@ -59,12 +60,14 @@ public struct SQLAccountStore: AccountStore {
     }
 
     public func insert(_ token: RefreshTokenRecord) async throws {
-        try await database.transaction { db in
-            try await db.raw("""
-                INSERT INTO refresh_tokens (id, user_id, family_id, token_hash, expires_at)
-                VALUES (\(bind: token.id), \(bind: token.userID), \(bind: token.familyID), \(bind: token.tokenHash), \(bind: token.expiresAt.millis))
-                """).run()
-        }
+        try await database.transaction { db in try await insert(token, db) }
+    }
+
+    private func insert(_ token: RefreshTokenRecord, _ db: any SQLDatabase) async throws {
+        try await db.raw("""
+            INSERT INTO refresh_tokens (id, user_id, family_id, token_hash, expires_at)
+            VALUES (\(bind: token.id), \(bind: token.userID), \(bind: token.familyID), \(bind: token.tokenHash), \(bind: token.expiresAt.millis))
+            """).run()
     }
 
     public func refreshToken(hash: String) async throws -> RefreshTokenRecord? {
@@ -82,12 +85,23 @@ public struct SQLAccountStore: AccountStore {
         }
     }
 
-    public func markUsed(tokenID: String, at date: Date) async throws -> Bool {
+    public func rotate(tokenID: String, to next: RefreshTokenRecord, at date: Date) async throws -> Bool {
         try await database.transaction { db in
-            try await db.raw("""
+            let used = try await db.raw("""
                 UPDATE refresh_tokens SET used_at = \(bind: date.millis)
                 WHERE id = \(bind: tokenID) AND used_at IS NULL AND revoked_at IS NULL RETURNING id
                 """).first() != nil
+            guard used else { return false }
+            try await insert(next, db)
+            return true
+        }
+    }
+
+    public func revokeAll(userID: String, at date: Date) async throws {
+        try await database.transaction { db in
+            try await db.raw("""
+                UPDATE refresh_tokens SET revoked_at = \(bind: date.millis) WHERE user_id = \(bind: userID) AND revoked_at IS NULL
+                """).run()
         }
     }
 

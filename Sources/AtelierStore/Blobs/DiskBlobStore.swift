@@ -24,14 +24,19 @@ public struct DiskBlobStore: BlobStore {
     }
 
     public func get(key: String) async throws -> Data? {
-        let target = try url(for: key)
-        guard FileManager.default.fileExists(atPath: target.path) else { return nil }
-        return try Data(contentsOf: target)
+        do {
+            return try Data(contentsOf: try url(for: key))
+        } catch CocoaError.fileReadNoSuchFile {
+            return nil
+        }
     }
 
     public func delete(key: String) async throws {
-        let target = try url(for: key)
-        if FileManager.default.fileExists(atPath: target.path) { try FileManager.default.removeItem(at: target) }
+        do {
+            try FileManager.default.removeItem(at: try url(for: key))
+        } catch CocoaError.fileNoSuchFile {
+            // Already gone: deleting is idempotent.
+        }
     }
 
     private func url(for key: String) throws -> URL {

@@ -60,33 +60,42 @@ public struct SQLMediaStore: MediaStore {
         }
     }
 
-    /// Assets matching `filter` (a WHERE/ORDER/LIMIT tail over `media m`), with their variants.
+    /// Assets matching `filter` (a WHERE/ORDER/LIMIT tail over `media m`), with their variants, in
+    /// one statement so that a concurrent delete can never leave an asset without its variants.
     private func select(_ filter: SQLQueryString) async throws -> [MediaAsset] {
-        try await database.read { db in
-            let rows = try await db.raw("SELECT m.id, m.owner_id, m.sha256, m.created_at FROM media m \(filter)").all()
-            guard !rows.isEmpty else { return [] }
-            let ids = try rows.map { try $0.decode(column: "id", as: String.self) }
-            let variantRows = try await db.raw("""
-                SELECT * FROM media_variants WHERE media_id IN (\(ids.map { "\(bind: $0)" as SQLQueryString }.joined(separator: ", ")))
+        let rows = try await database.read { db in
+            try await db.raw("""
+                SELECT m.id, m.owner_id, m.sha256, m.created_at, v.kind, v.blob_key, v.format, v.width, v.height, v.bytes
+                FROM media m JOIN media_variants v ON v.media_id = m.id
+                WHERE m.id IN (SELECT m.id FROM media m \(filter))
+                ORDER BY m.id DESC
                 """).all()
-            var variants: [String: [MediaVariant]] = [:]
-            for row in variantRows {
-                guard let kind = VariantKind(rawValue: try row.decode(column: "kind", as: String.self)),
-                      let format = ImageFormat(rawValue: try row.decode(column: "format", as: String.self)) else { continue }
-                variants[try row.decode(column: "media_id", as: String.self), default: []].append(MediaVariant(
+        }
+        var assets: [MediaAsset] = []
+        var variants: [MediaVariant] = []
+        func flush(_ row: any SQLRow) throws {
+            defer { variants = [] }
+            // An asset is only ever written with its original; skip anything else rather than trust it.
+            guard variants.contains(where: { $0.kind == .original }) else { return }
+            assets.append(MediaAsset(
+                id: try row.decode(column: "id", as: String.self), ownerID: try row.decode(column: "owner_id", as: String.self),
+                sha256: try row.decode(column: "sha256", as: String.self),
+                createdAt: Date(millis: try row.decode(column: "created_at", as: Int64.self)),
+                variants: variants.sorted { $0.kind.order < $1.kind.order }))
+        }
+        for (index, row) in rows.enumerated() {
+            if let kind = VariantKind(rawValue: try row.decode(column: "kind", as: String.self)),
+               let format = ImageFormat(rawValue: try row.decode(column: "format", as: String.self)) {
+                variants.append(MediaVariant(
                     kind: kind, blobKey: try row.decode(column: "blob_key", as: String.self), format: format,
                     width: try row.decode(column: "width", as: Int.self), height: try row.decode(column: "height", as: Int.self),
                     bytes: try row.decode(column: "bytes", as: Int.self)))
             }
-            return try rows.map { row in
-                let id = try row.decode(column: "id", as: String.self)
-                return MediaAsset(
-                    id: id, ownerID: try row.decode(column: "owner_id", as: String.self),
-                    sha256: try row.decode(column: "sha256", as: String.self),
-                    createdAt: Date(millis: try row.decode(column: "created_at", as: Int64.self)),
-                    variants: (variants[id] ?? []).sorted { $0.kind.order < $1.kind.order })
-            }
+            let id = try row.decode(column: "id", as: String.self)
+            let lastOfAsset = try index == rows.count - 1 || rows[index + 1].decode(column: "id", as: String.self) != id
+            if lastOfAsset { try flush(row) }
         }
+        return assets
     }
 }
 

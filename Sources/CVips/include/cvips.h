@@ -26,9 +26,10 @@ int cvips_thumbnail(const void *buf, size_t len, int max_side, cvips_format form
 /// A generated test or benchmark picture (gradient plus noise) in the given format. 0 on success.
 int cvips_generate(int width, int height, int with_alpha, cvips_format format,
                    void **out, size_t *out_len);
+/// The band values of one pixel (as stored, before any EXIF turn); how many were written, or -1.
+int cvips_pixel(const void *buf, size_t len, int x, int y, double *out, int capacity);
 void cvips_free(void *p);
-/// The last libvips error text for this thread, cleared after reading; copy it before the next call.
-const char *cvips_last_error(void);
-void cvips_clear_error(void);
+/// libvips' error text, copied and cleared under its lock; free it with cvips_free.
+char *cvips_take_error(void);
 
 #endif

@@ -13,7 +13,7 @@ struct RunningAtelier {
         return URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent().appendingPathComponent("atelier")
     }
 
-    static func start() throws -> RunningAtelier {
+    static func start(environment extra: [String: String] = [:]) throws -> RunningAtelier {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("atelier-proc-\(UUID().uuidString)")
         let port = try RawHTTPConnection.freePort()
         let process = Process()
@@ -22,6 +22,7 @@ struct RunningAtelier {
         var environment = ProcessInfo.processInfo.environment
         environment["ATELIER_BCRYPT_COST"] = "4"
         environment["ATELIER_LOG_LEVEL"] = "warning"
+        environment.merge(extra) { $1 }
         process.environment = environment
         process.standardOutput = FileHandle.nullDevice
         try process.run()
@@ -81,6 +82,8 @@ final class RawHTTPConnection {
         }
         var timeout = timeval(tv_sec: 30, tv_usec: 0)
         setsockopt(socket, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        var sendTimeout = timeval(tv_sec: 5, tv_usec: 0)
+        setsockopt(socket, SOL_SOCKET, SO_SNDTIMEO, &sendTimeout, socklen_t(MemoryLayout<timeval>.size))
     }
 
     deinit { close(socket) }
