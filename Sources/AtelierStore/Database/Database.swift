@@ -29,7 +29,14 @@ public enum DatabaseOpener {
             path = url
         }
         let database = try await SQLiteDatabase.open(path: path)
-        if migrate { try await Migrator(database: database).migrate() }
+        if migrate {
+            do {
+                try await Migrator(database: database).migrate()
+            } catch {
+                try? await database.close()
+                throw error
+            }
+        }
         return database
     }
 }

@@ -20,12 +20,19 @@ final class SQLiteDatabase: Database {
     static func open(path: String, readerCount: Int = 4) async throws -> SQLiteDatabase {
         try FileManager.default.createDirectory(at: URL(fileURLWithPath: path).deletingLastPathComponent(), withIntermediateDirectories: true)
         var connections: [SQLiteConnection] = []
-        for _ in 0...readerCount {
-            let connection = try await SQLiteConnection.open(storage: .file(path: path), logger: Logger(label: "atelier.sqlite"))
-            for pragma in ["PRAGMA journal_mode = WAL", "PRAGMA synchronous = NORMAL", "PRAGMA foreign_keys = ON", "PRAGMA busy_timeout = 5000"] {
-                _ = try await connection.query(pragma)
+        do {
+            for index in 0...readerCount {
+                let connection = try await SQLiteConnection.open(storage: .file(path: path), logger: Logger(label: "atelier.sqlite"))
+                connections.append(connection)
+                // busy_timeout first: the others wait rather than fail while one takes a lock.
+                // WAL is a property of the file, so the first connection sets it for all.
+                var pragmas = ["PRAGMA busy_timeout = 5000", "PRAGMA synchronous = NORMAL", "PRAGMA foreign_keys = ON"]
+                if index == 0 { pragmas.insert("PRAGMA journal_mode = WAL", at: 1) }
+                for pragma in pragmas { _ = try await connection.query(pragma) }
             }
-            connections.append(connection)
+        } catch {
+            for connection in connections { try? await connection.close() }
+            throw error
         }
         return SQLiteDatabase(readers: Array(connections.dropLast()), writer: connections.last!)
     }
