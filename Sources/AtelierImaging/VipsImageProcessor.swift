@@ -91,6 +91,19 @@ public enum Vips {
         }
     }
 
+    /// Image work runs on many threads, and glibc gives each its own heap arena, each kept at its
+    /// peak. Two arenas (and `releaseMemory`) keep a server near its idle size after a burst.
+    /// Call first thing, before other threads start.
+    public static func limitHeapArenas() {
+        cvips_limit_heap_arenas()
+    }
+
+    /// Returns freed heap to the system. glibc keeps what decoding large images freed, so without
+    /// this a server that handled a burst of uploads stays at its peak size forever.
+    public static func releaseMemory() {
+        cvips_release_memory()
+    }
+
     /// One pixel's band values, for checking what a variant looks like.
     public static func pixel(of data: Data, x: Int, y: Int) throws -> [Double] {
         try start()

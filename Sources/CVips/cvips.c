@@ -1,6 +1,9 @@
 #include "cvips.h"
 #include <vips/vips.h>
 #include <string.h>
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
 
 int cvips_start(int concurrency) {
     if (VIPS_INIT("atelier")) return -1;
@@ -117,4 +120,16 @@ int cvips_pixel(const void *buf, size_t len, int x, int y, double *out, int capa
     }
     g_object_unref(image);
     return result;
+}
+
+void cvips_limit_heap_arenas(void) {
+#if defined(__GLIBC__)
+    mallopt(M_ARENA_MAX, 2);
+#endif
+}
+
+void cvips_release_memory(void) {
+#if defined(__GLIBC__)
+    malloc_trim(0);
+#endif
 }

@@ -8,6 +8,7 @@ struct Serve: AsyncParsableCommand {
     @OptionGroup var options: ConfigOptions
 
     func run() async throws {
+        prepareServerProcess()
         let config = try options.resolve()
         let logger = options.logger(config)
         let services = try await AtelierServices.open(config)
@@ -16,6 +17,8 @@ struct Serve: AsyncParsableCommand {
             "database": .string(config.databaseURL == nil ? "sqlite (data dir)" : "configured"),
         ])
         let app = buildApplication(services, logger: logger)
+        let reclaimer = Task { await reclaimMemoryPeriodically() }
+        defer { reclaimer.cancel() }
         // In-flight requests finish before the server stops on SIGTERM or SIGINT.
         try await app.runService(gracefulShutdownSignals: [.sigterm, .sigint])
         try await services.database.close()

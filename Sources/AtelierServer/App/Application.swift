@@ -72,6 +72,19 @@ public func buildRouter(_ services: AtelierServices, logger: Logger) -> (Router<
     return (router, routes.routes.map { "\($0.method.rawValue) \($0.path)" })
 }
 
+/// Process set-up for a long-running server: see `Vips.limitHeapArenas`.
+public func prepareServerProcess() {
+    Vips.limitHeapArenas()
+}
+
+/// Every few seconds, hands memory freed by image work back to the system.
+public func reclaimMemoryPeriodically(every interval: Duration = .seconds(5)) async {
+    while !Task.isCancelled {
+        try? await Task.sleep(for: interval)
+        Vips.releaseMemory()
+    }
+}
+
 /// The HTTP application for `atelier serve`, shutting down gracefully on SIGTERM and SIGINT.
 public func buildApplication(_ services: AtelierServices, logger: Logger) -> some ApplicationProtocol {
     let (router, _) = buildRouter(services, logger: logger)

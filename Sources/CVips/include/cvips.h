@@ -29,6 +29,10 @@ int cvips_generate(int width, int height, int with_alpha, cvips_format format,
 /// The band values of one pixel (as stored, before any EXIF turn); how many were written, or -1.
 int cvips_pixel(const void *buf, size_t len, int x, int y, double *out, int capacity);
 void cvips_free(void *p);
+/// At most two glibc heap arenas; call before any thread starts.
+void cvips_limit_heap_arenas(void);
+/// Hands freed heap memory back to the system (glibc keeps it otherwise).
+void cvips_release_memory(void);
 /// libvips' error text, copied and cleared under its lock; free it with cvips_free.
 char *cvips_take_error(void);
 
