@@ -95,6 +95,8 @@ let package = Package(
             dependencies: [
                 "AtelierServer",
                 "AtelierImaging",
+                "AtelierStore",
+                .product(name: "SQLKit", package: "sql-kit"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Crypto", package: "swift-crypto"),

@@ -5,7 +5,7 @@ import Foundation
 
 /// `ImageProcessor` on libvips. Decoding is CPU-bound and blocking, so it runs on its own threads,
 /// at most `maxConcurrent` at a time, never on Swift's cooperative pool or an event loop.
-public final class VipsImageProcessor: ImageProcessor {
+public final class VipsImageProcessor: ImageProcessor, ImageEnhancer {
     private let queue = DispatchQueue(label: "atelier.vips", attributes: .concurrent)
     private let gate: ConcurrencyGate
 
@@ -42,6 +42,17 @@ public final class VipsImageProcessor: ImageProcessor {
             guard status == 0, let output else { throw MediaError.invalidImage(Vips.takeError()) }
             defer { cvips_free(output) }
             return EncodedImage(data: Data(bytes: output, count: length), format: format, width: Int(width), height: Int(height))
+        }
+    }
+
+    public func enhance(_ data: Data, strength: Double) async throws -> Data {
+        try await run {
+            var output: UnsafeMutableRawPointer?
+            var length = 0
+            let status = data.withUnsafeBytes { cvips_enhance($0.baseAddress, $0.count, strength, &output, &length) }
+            guard status == 0, let output else { throw MediaError.invalidImage(Vips.takeError()) }
+            defer { cvips_free(output) }
+            return Data(bytes: output, count: length)
         }
     }
 

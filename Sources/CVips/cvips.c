@@ -133,3 +133,35 @@ void cvips_release_memory(void) {
     malloc_trim(0);
 #endif
 }
+
+int cvips_enhance(const void *buf, size_t len, double strength, void **out, size_t *out_len) {
+    VipsImage *base = vips_image_new();
+    VipsImage **t = (VipsImage **)vips_object_local_array(VIPS_OBJECT(base), 10);
+    // Upright sRGB without alpha, 8 bits a band: what the steps below expect.
+    if (!(t[0] = vips_image_new_from_buffer(buf, len, "", "fail_on", VIPS_FAIL_ON_TRUNCATED, NULL)) ||
+        vips_autorot(t[0], &t[1], NULL) ||
+        vips_colourspace(t[1], &t[2], VIPS_INTERPRETATION_sRGB, NULL) ||
+        vips_flatten(t[2], &t[3], NULL) ||
+        vips_cast_uchar(t[3], &t[4], NULL) ||
+        // Auto-levels: each band stretched to the full range.
+        vips_hist_norm(t[4], &t[9], NULL) ||
+        vips_cast_uchar(t[9], &t[5], NULL) ||
+        // Local contrast (CLAHE-like), blended in by strength.
+        vips_hist_local(t[5], &t[6], 64, 64, "max_slope", 3, NULL) ||
+        vips_linear1(t[6], &t[7], strength, 0, NULL) ||
+        vips_linear1(t[5], &t[8], 1.0 - strength, 0, NULL)) {
+        g_object_unref(base);
+        return -1;
+    }
+    VipsImage *mixed = NULL, *typed = NULL, *sharp = NULL;
+    int result = -1;
+    if (!vips_add(t[7], t[8], &mixed, NULL) && !vips_cast_uchar(mixed, &typed, NULL) &&
+        !vips_sharpen(typed, &sharp, "sigma", 1.0, NULL)) {
+        result = vips_jpegsave_buffer(sharp, out, out_len, "Q", 90, "strip", TRUE, NULL);
+    }
+    if (sharp) g_object_unref(sharp);
+    if (typed) g_object_unref(typed);
+    if (mixed) g_object_unref(mixed);
+    g_object_unref(base);
+    return result;
+}

@@ -19,6 +19,8 @@ struct Serve: AsyncParsableCommand {
         let app = buildApplication(services, logger: logger)
         let reclaimer = Task { await reclaimMemoryPeriodically() }
         defer { reclaimer.cancel() }
+        let workers = Task { if config.workers { await services.runWorkers(logger: logger) } }
+        defer { workers.cancel() }
         // In-flight requests finish before the server stops on SIGTERM or SIGINT.
         try await app.runService(gracefulShutdownSignals: [.sigterm, .sigint])
         try await services.database.close()

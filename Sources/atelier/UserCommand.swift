@@ -4,7 +4,7 @@ import Foundation
 
 struct UserCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "user", abstract: "Administer accounts.", subcommands: [Create.self])
+        commandName: "user", abstract: "Administer accounts.", subcommands: [Create.self, Grant.self])
 
     struct Create: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Create an account (the password is read from ATELIER_NEW_PASSWORD or stdin).")
@@ -18,6 +18,21 @@ struct UserCommand: AsyncParsableCommand {
             let password = ProcessInfo.processInfo.environment["ATELIER_NEW_PASSWORD"] ?? readLine(strippingNewline: true) ?? ""
             let user = try await services.createUser(email: email, password: password)
             print("Created \(user.email) (\(user.id)).")
+            try await services.database.close()
+        }
+    }
+
+    struct Grant: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Add credits to an account.")
+
+        @OptionGroup var options: ConfigOptions
+        @Argument(help: "The account's email.") var email: String
+        @Argument(help: "How many credits to add.") var amount: Int
+
+        func run() async throws {
+            let services = try await AtelierServices.open(try options.resolve())
+            let balance = try await services.grantCredits(email: email, amount: amount)
+            print("Granted \(amount) credits to \(email); balance \(balance).")
             try await services.database.close()
         }
     }

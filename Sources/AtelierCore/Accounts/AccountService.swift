@@ -8,19 +8,23 @@ public struct AccountService: Sendable {
     let tokens: any AccessTokenIssuer
     let throttle: LoginThrottle
     let refreshLifetime: TimeInterval
+    /// Called with a new user's id, to set up what they start with (free credits).
+    let onRegister: @Sendable (String) async throws -> Void
     /// Called with a user id before their rows go, to remove what they own elsewhere (blobs).
     let onDelete: @Sendable (String) async throws -> Void
     private let dummyHash = DummyHash()
 
     public init(
         store: any AccountStore, hasher: any PasswordHasher, tokens: any AccessTokenIssuer, throttle: LoginThrottle,
-        refreshLifetime: TimeInterval = 30 * 24 * 3600, onDelete: @escaping @Sendable (String) async throws -> Void
+        refreshLifetime: TimeInterval = 30 * 24 * 3600, onRegister: @escaping @Sendable (String) async throws -> Void = { _ in },
+        onDelete: @escaping @Sendable (String) async throws -> Void
     ) {
         self.store = store
         self.hasher = hasher
         self.tokens = tokens
         self.throttle = throttle
         self.refreshLifetime = refreshLifetime
+        self.onRegister = onRegister
         self.onDelete = onDelete
     }
 
@@ -29,6 +33,7 @@ public struct AccountService: Sendable {
         try Credentials.checkPassword(password)
         let user = User(id: Identifier.make(), email: email, displayName: nil, createdAt: Date())
         try await store.insert(user, passwordHash: try await hasher.hash(password))
+        try await onRegister(user.id)
         return try await startSession(for: user, familyID: Identifier.make())
     }
 

@@ -58,6 +58,12 @@ public protocol ImageProcessor: Sendable {
     func variant(of data: Data, maxSide: Int, format: ImageFormat) async throws -> EncodedImage
 }
 
+/// Photo enhancement (libvips): auto-levels, local contrast and sharpening.
+public protocol ImageEnhancer: Sendable {
+    /// A JPEG of the enhanced picture; `strength` 0…1 sets how much local contrast is added.
+    func enhance(_ data: Data, strength: Double) async throws -> Data
+}
+
 public enum MediaError {
     public static let notFound = AtelierError.notFound("MEDIA_NOT_FOUND", "No media with this id.")
     public static func unsupported(_ detail: String) -> AtelierError {

@@ -83,6 +83,11 @@ public struct MediaService: Sendable {
         return page.page(from: rows, id: \.id)
     }
 
+    /// The original's bytes, for processors.
+    public func original(of asset: MediaAsset) async throws -> Data {
+        try await content(of: asset, variant: .original).1
+    }
+
     public func content(of asset: MediaAsset, variant: VariantKind) async throws -> (MediaVariant, Data) {
         guard let chosen = asset.variant(variant), let data = try await blobs.get(key: chosen.blobKey) else { throw MediaError.notFound }
         return (chosen, data)

@@ -16,6 +16,10 @@ public struct AtelierServices: Sendable {
     let media: MediaService
     let tokens: AccessTokens
     let signer: URLSigner
+    let catalogue: ProcessorCatalogue
+    let jobs: JobService
+    public let credits: CreditService
+    let jobStore: any JobStore
 
     public static func open(_ config: AtelierConfig) async throws -> AtelierServices {
         try FileManager.default.createDirectory(atPath: config.dataDir, withIntermediateDirectories: true)
@@ -24,11 +28,18 @@ public struct AtelierServices: Sendable {
         }
         let keys = try SecretKeys.load(config: config)
         let database = try await DatabaseOpener.open(url: config.resolvedDatabaseURL)
+        let images = try VipsImageProcessor()
         let media = MediaService(
             store: SQLMediaStore(database: database),
             blobs: try DiskBlobStore(root: config.blobDirectory),
-            images: try VipsImageProcessor(),
+            images: images,
             limits: .init(maxUploadBytes: config.maxUploadBytes, maxPixels: config.maxImagePixels))
+        let jobStore = SQLJobStore(database: database)
+        let credits = CreditService(store: jobStore)
+        var processors = [Processor(spec: ImageEnhance.spec, runner: ImageEnhance(media: media, enhancer: images))]
+        if config.devProcessors { processors.append(Processor(spec: DevSleep.spec, runner: DevSleep())) }
+        let catalogue = ProcessorCatalogue(processors)
+        let jobs = JobService(store: jobStore, catalogue: catalogue, media: media, events: JobEventHub(), signal: WorkSignal())
         let tokens = await AccessTokens.make(key: keys.accessTokens, lifetimeSeconds: config.accessTokenSeconds)
         let accounts = AccountService(
             store: SQLAccountStore(database: database),
@@ -37,10 +48,22 @@ public struct AtelierServices: Sendable {
             throttle: LoginThrottle(limits: .init(
                 perAccount: config.loginFailuresPerAccount, perIP: config.loginFailuresPerIP, window: TimeInterval(config.loginWindowSeconds))),
             refreshLifetime: TimeInterval(config.refreshTokenDays * 24 * 3600),
+            onRegister: { userID in
+                if config.freeCredits > 0 { try await credits.grant(ownerID: userID, amount: config.freeCredits, reason: "welcome") }
+            },
             onDelete: { userID in try await media.deleteAll(ownerID: userID) })
         return AtelierServices(
             config: config, database: database, accounts: accounts, media: media, tokens: tokens,
-            signer: URLSigner(key: keys.signedURLs, lifetime: TimeInterval(config.signedURLSeconds)))
+            signer: URLSigner(key: keys.signedURLs, lifetime: TimeInterval(config.signedURLSeconds)),
+            catalogue: catalogue, jobs: jobs, credits: credits, jobStore: jobStore)
+    }
+
+    /// The in-process workers, run until the calling task is canceled.
+    public func runWorkers(logger: Logger) async {
+        let settings = WorkerPool.Settings(
+            concurrency: [.interactive: config.interactiveWorkers, .standard: config.standardWorkers, .batch: config.batchWorkers],
+            lease: .seconds(config.jobLeaseSeconds), backoffBase: .milliseconds(config.jobRetryBaseMilliseconds))
+        await WorkerPool(store: jobStore, catalogue: catalogue, jobs: jobs, settings: settings, logger: logger).run()
     }
 }
 
@@ -60,6 +83,7 @@ public func buildRouter(_ services: AtelierServices, logger: Logger) -> (Router<
     router.add(middleware: RequestLogMiddleware(logger: logger))
     router.add(middleware: MetricsMiddleware())
     router.add(middleware: ErrorMiddleware(routes: routes))
+    router.add(middleware: RateLimitMiddleware(limit: services.config.requestsPerMinute, perSeconds: 60, scope: "API"))
 
     HealthRoutes(database: services.database, metrics: MetricsBackend.registry).add(to: router)
     let api = router.group("api/v1")
@@ -67,6 +91,9 @@ public func buildRouter(_ services: AtelierServices, logger: Logger) -> (Router<
     OpenAPIRoutes().add(to: api)
     AccountRoutes(accounts: services.accounts, authenticator: authenticator).add(to: api)
     MediaRoutes(media: services.media, signer: services.signer, authenticator: authenticator, publicURL: services.config.publicURL).add(to: api)
+    JobRoutes(jobs: services.jobs, catalogue: services.catalogue, authenticator: authenticator,
+              jobCreationLimit: RateLimitMiddleware(limit: services.config.jobsPerMinute, perSeconds: 60, scope: "job creation")).add(to: api)
+    CreditRoutes(credits: services.credits, authenticator: authenticator).add(to: api)
 
     routes.record(router.routes)
     return (router, routes.routes.map { "\($0.method.rawValue) \($0.path)" })
@@ -99,5 +126,13 @@ extension AtelierServices {
     public func createUser(email: String, password: String) async throws -> (id: String, email: String) {
         let session = try await accounts.register(email: email, password: password)
         return (session.user.id, session.user.email)
+    }
+
+    /// For `atelier user grant`: returns the new balance.
+    public func grantCredits(email: String, amount: Int) async throws -> Int {
+        guard let user = try await SQLAccountStore(database: database).credentials(email: try Credentials.normalisedEmail(email))?.user else {
+            throw AtelierError.notFound("USER_NOT_FOUND", "No account with this email.")
+        }
+        return try await credits.grant(ownerID: user.id, amount: amount, reason: "grant").balanceAfter
     }
 }

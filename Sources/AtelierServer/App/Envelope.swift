@@ -44,14 +44,20 @@ enum Reply {
 
     /// A JSON reply cached by the client: 304 when `If-None-Match` already names this ETag.
     static func cacheable<T: Encodable & Sendable>(_ payload: T, _ request: Request, _ context: AtelierContext, cacheControl: String) throws -> Response {
-        // The ETag covers the data only: the request id in meta differs on every request.
-        let etag = "\"\(Hex.encode(SHA256.hash(data: try JSONCoding.encoder.encode(payload)).prefix(16)))\""
+        let etag = try etag(payload)
         var headers: HTTPFields = [.eTag: etag, .cacheControl: cacheControl]
         if ETagMatch.matches(request.headers[.ifNoneMatch], etag) {
             headers[.contentLength] = "0"
             return Response(status: .notModified, headers: headers)
         }
         return try json(payload, context, headers: headers)
+    }
+}
+
+extension Reply {
+    /// Covers the data only: the request id in meta differs on every request.
+    static func etag<T: Encodable>(_ payload: T) throws -> String {
+        "\"\(Hex.encode(SHA256.hash(data: try JSONCoding.encoder.encode(payload)).prefix(16)))\""
     }
 }
 

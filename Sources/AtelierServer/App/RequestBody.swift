@@ -6,10 +6,13 @@ import Hummingbird
 /// JSON request bodies with errors a client developer can act on.
 enum RequestBody {
     static func decode<T: Decodable>(_ type: T.Type, from request: Request, context: AtelierContext) async throws -> T {
-        let buffer = try await request.body.collect(upTo: context.maxUploadSize)
-        guard buffer.readableBytes > 0 else { throw AtelierError(status: 400, code: "INVALID_JSON", message: "A JSON body is required.") }
+        try decode(type, from: Data(buffer: try await request.body.collect(upTo: context.maxUploadSize)))
+    }
+
+    static func decode<T: Decodable>(_ type: T.Type, from body: Data) throws -> T {
+        guard !body.isEmpty else { throw AtelierError(status: 400, code: "INVALID_JSON", message: "A JSON body is required.") }
         do {
-            return try JSONCoding.decoder.decode(T.self, from: Data(buffer: buffer))
+            return try JSONCoding.decoder.decode(T.self, from: body)
         } catch let DecodingError.keyNotFound(key, _) {
             throw AtelierError.validation("\(key.stringValue.snakeCased) is required.", field: key.stringValue.snakeCased)
         } catch let DecodingError.typeMismatch(_, context), let DecodingError.valueNotFound(_, context) {

@@ -24,6 +24,20 @@ public struct AtelierConfig: Sendable {
     public var loginFailuresPerAccount = 5
     public var loginFailuresPerIP = 20
     public var loginWindowSeconds = 15 * 60
+    /// Credits every new account starts with.
+    public var freeCredits = 10
+    /// Adds `dev.sleep` to the catalogue (tests, benchmarks, trying the job API).
+    public var devProcessors = false
+    public var interactiveWorkers = 2
+    public var standardWorkers = 2
+    public var batchWorkers = 1
+    public var jobLeaseSeconds = 30
+    /// First retry delay of a retryable failure; each later one doubles (with jitter).
+    public var jobRetryBaseMilliseconds = 2000
+    /// Job creations per user per minute.
+    public var jobsPerMinute = 10
+    /// Requests per client (user, else IP) per minute, across the API.
+    public var requestsPerMinute = 1200
     public var logLevel = "info"
     /// `json` (one object per line) or `text`.
     public var logFormat = "json"
@@ -66,6 +80,15 @@ public struct AtelierConfig: Sendable {
         try int("ATELIER_LOGIN_FAILURES_PER_ACCOUNT") { loginFailuresPerAccount = $0 }
         try int("ATELIER_LOGIN_FAILURES_PER_IP") { loginFailuresPerIP = $0 }
         try int("ATELIER_LOGIN_WINDOW_SECONDS") { loginWindowSeconds = $0 }
+        try int("ATELIER_FREE_CREDITS") { freeCredits = $0 }
+        if let v = settings["ATELIER_DEV_PROCESSORS"] { devProcessors = ["1", "true", "yes", "on"].contains(v.lowercased()) }
+        try int("ATELIER_INTERACTIVE_WORKERS") { interactiveWorkers = $0 }
+        try int("ATELIER_STANDARD_WORKERS") { standardWorkers = $0 }
+        try int("ATELIER_BATCH_WORKERS") { batchWorkers = $0 }
+        try int("ATELIER_JOB_LEASE_SECONDS") { jobLeaseSeconds = $0 }
+        try int("ATELIER_JOB_RETRY_BASE_MS") { jobRetryBaseMilliseconds = $0 }
+        try int("ATELIER_JOBS_PER_MINUTE") { jobsPerMinute = $0 }
+        try int("ATELIER_REQUESTS_PER_MINUTE") { requestsPerMinute = $0 }
         if let v = settings["ATELIER_LOG_LEVEL"] { logLevel = v }
         if let v = settings["ATELIER_LOG_FORMAT"] { logFormat = v }
         try validate()

@@ -32,6 +32,34 @@ enum OpenAPISchemas {
             "bytes": integer, "sha256": string, "duplicate": ["type": "boolean"], "created_at": dateTime,
             "variants": object(["original": variant, "display": variant, "thumb": variant]),
         ]),
+        "CreateJob": object(
+            ["processor": string, "media_ids": ["type": "array", "items": string], "params": ["type": "object"],
+             "priority": ["type": "integer", "minimum": -10, "maximum": 10]],
+            required: ["processor"]),
+        "Job": object([
+            "id": string, "processor": string, "state": ref("JobState"), "progress": ["type": "number"], "step": nullableString,
+            "credits_charged": integer, "result": ["type": ["object", "null"]], "error": ["oneOf": [ref("JobFailure"), ["type": "null"]]],
+            "media_ids": ["type": "array", "items": string], "params": ["type": "object"], "priority": integer, "attempts": integer,
+            "cancel_requested": ["type": "boolean"], "created_at": dateTime, "updated_at": dateTime,
+        ]),
+        "JobState": ["type": "string", "enum": ["queued", "running", "succeeded", "failed", "canceled"]],
+        "JobFailure": object(["code": string, "message": string]),
+        "JobEvent": object([
+            "job_id": string, "state": ref("JobState"), "progress": ["type": "number"], "step": nullableString,
+            "result": ["type": ["object", "null"]], "error": ["oneOf": [ref("JobFailure"), ["type": "null"]]],
+        ]),
+        "Processor": object([
+            "name": string, "version": integer, "title": string, "description": string, "cost": integer,
+            "queue": ["type": "string", "enum": ["interactive", "standard", "batch"]], "premium": ["type": "boolean"],
+            "available": ["type": "boolean"], "featured": ["type": "boolean"],
+            "inputs": object(["media_min": integer, "media_max": integer, "params": ["type": "object", "description": "JSON Schema of params."]]),
+        ]),
+        "Credits": object([
+            "balance": integer,
+            "ledger": ["type": "array", "items": object([
+                "id": string, "delta": integer, "reason": string, "job_id": nullableString, "balance_after": integer, "created_at": dateTime,
+            ])],
+        ]),
         "Error": object([
             "error": object([
                 "code": ["type": "string", "description": "Stable; see the error codes in README.md."],
@@ -43,10 +71,11 @@ enum OpenAPISchemas {
     ]
 
     static let errorDescriptions: [Int: String] = [
-        400: "BAD_REQUEST or INVALID_JSON", 401: "UNAUTHORIZED, INVALID_CREDENTIALS, INVALID_REFRESH_TOKEN, TOKEN_EXPIRED or TOKEN_REUSED",
-        403: "INVALID_SIGNATURE or SIGNATURE_EXPIRED", 404: "NOT_FOUND or MEDIA_NOT_FOUND", 405: "METHOD_NOT_ALLOWED",
-        409: "EMAIL_TAKEN", 413: "PAYLOAD_TOO_LARGE", 415: "UNSUPPORTED_MEDIA_TYPE", 416: "Range not satisfiable",
-        422: "VALIDATION_FAILED, INVALID_IMAGE or IMAGE_TOO_LARGE", 429: "LOGIN_THROTTLED (with Retry-After)",
+        400: "BAD_REQUEST, INVALID_JSON or IDEMPOTENCY_KEY_REQUIRED", 402: "INSUFFICIENT_CREDITS", 406: "NOT_ACCEPTABLE", 401: "UNAUTHORIZED, INVALID_CREDENTIALS, INVALID_REFRESH_TOKEN, TOKEN_EXPIRED or TOKEN_REUSED",
+        403: "INVALID_SIGNATURE, SIGNATURE_EXPIRED or PREMIUM_REQUIRED", 404: "NOT_FOUND, MEDIA_NOT_FOUND or JOB_NOT_FOUND", 405: "METHOD_NOT_ALLOWED",
+        409: "EMAIL_TAKEN or IDEMPOTENCY_KEY_IN_FLIGHT", 413: "PAYLOAD_TOO_LARGE", 415: "UNSUPPORTED_MEDIA_TYPE", 416: "Range not satisfiable",
+        422: "VALIDATION_FAILED, INVALID_IMAGE, IMAGE_TOO_LARGE, UNKNOWN_PROCESSOR or IDEMPOTENCY_KEY_REUSED",
+        429: "LOGIN_THROTTLED or RATE_LIMITED (with Retry-After)",
         500: "INTERNAL_ERROR (carries the request id only)", 503: "NOT_READY",
     ]
 

@@ -67,6 +67,77 @@ public struct Migrator: Sendable {
             """,
             "CREATE INDEX media_variants_blob ON media_variants (blob_key)",
         ]),
+        Migration(version: 3, name: "jobs and credits", statements: [
+            """
+            CREATE TABLE credit_balances (
+                owner_id TEXT PRIMARY KEY REFERENCES users(id) ON DELETE CASCADE,
+                balance BIGINT NOT NULL CHECK (balance >= 0)
+            )
+            """,
+            """
+            CREATE TABLE credit_ledger (
+                id TEXT PRIMARY KEY,
+                owner_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+                delta BIGINT NOT NULL,
+                reason TEXT NOT NULL,
+                job_id TEXT,
+                balance_after BIGINT NOT NULL,
+                created_at BIGINT NOT NULL
+            )
+            """,
+            "CREATE INDEX credit_ledger_owner ON credit_ledger (owner_id, id)",
+            """
+            CREATE TABLE jobs (
+                id TEXT PRIMARY KEY,
+                owner_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+                processor TEXT NOT NULL,
+                state TEXT NOT NULL,
+                queue TEXT NOT NULL,
+                priority INTEGER NOT NULL,
+                media_ids TEXT NOT NULL,
+                params TEXT NOT NULL,
+                progress DOUBLE PRECISION NOT NULL,
+                step TEXT,
+                result TEXT,
+                error TEXT,
+                credits_charged BIGINT NOT NULL,
+                attempts INTEGER NOT NULL,
+                max_attempts INTEGER NOT NULL,
+                cancel_requested INTEGER NOT NULL,
+                lease_owner TEXT,
+                lease_until BIGINT,
+                run_after BIGINT NOT NULL,
+                created_at BIGINT NOT NULL,
+                updated_at BIGINT NOT NULL
+            )
+            """,
+            "CREATE INDEX jobs_runnable ON jobs (queue, state, priority, run_after)",
+            "CREATE INDEX jobs_owner ON jobs (owner_id, id)",
+            "CREATE INDEX jobs_leases ON jobs (state, lease_until)",
+            """
+            CREATE TABLE job_events (
+                sequence INTEGER PRIMARY KEY AUTOINCREMENT,
+                job_id TEXT NOT NULL,
+                owner_id TEXT NOT NULL,
+                snapshot TEXT NOT NULL,
+                created_at BIGINT NOT NULL
+            )
+            """,
+            "CREATE INDEX job_events_owner ON job_events (owner_id, sequence)",
+            """
+            CREATE TABLE idempotency_keys (
+                owner_id TEXT NOT NULL,
+                key TEXT NOT NULL,
+                request_hash TEXT NOT NULL,
+                status INTEGER,
+                body TEXT,
+                created_at BIGINT NOT NULL,
+                PRIMARY KEY (owner_id, key)
+            )
+            """,
+            "CREATE INDEX idempotency_keys_age ON idempotency_keys (created_at)",
+            "CREATE TABLE recurring_runs (name TEXT NOT NULL, occurrence BIGINT NOT NULL, PRIMARY KEY (name, occurrence))",
+        ]),
     ]
 
     /// Returns the versions it applied.

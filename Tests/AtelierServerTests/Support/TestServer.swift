@@ -20,19 +20,28 @@ enum TestServer {
         config.dataDir = folder.path
         config.bcryptCost = 4
         config.secretKey = TestServer.secretKey
+        config.devProcessors = true
+        config.jobsPerMinute = 10_000
+        config.requestsPerMinute = 100_000
+        config.jobRetryBaseMilliseconds = 50
         configure(&config)
         let services = try await AtelierServices.open(config)
         var logger = Logger(label: "atelier-test")
         logger.logLevel = .warning
         let app = buildApplication(services, logger: logger)
+        let workers = Task { if config.workers { await services.runWorkers(logger: logger) } }
+        defer { workers.cancel() }
         do {
-            try await app.test(.live) { client in
+            // Through AsyncHTTPClient's pool: concurrent requests travel on separate connections.
+            try await app.test(.ahc(.http)) { client in
                 try await body(APIClient(client: client, services: services, dataDir: folder))
             }
         } catch {
+            workers.cancel()
             try? await services.database.close()
             throw error
         }
+        workers.cancel()
         try? await services.database.close()
     }
 

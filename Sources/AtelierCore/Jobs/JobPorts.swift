@@ -1,0 +1,80 @@
+import Foundation
+
+/// How a job ended, as a worker reports it.
+public enum JobOutcome: Sendable {
+    case succeeded(JobOutputRecord)
+    /// Final: the job fails and its credits are refunded.
+    case failed(JobFailure)
+    /// Try again after `delay`, unless the attempts are used up (then as `failed`).
+    case retry(JobFailure, delay: Duration)
+    /// Stopped at the owner's request: refunded.
+    case canceled
+}
+
+/// A stored response for an Idempotency-Key, and what a new request with that key finds.
+public enum IdempotencyLookup: Sendable, Equatable {
+    /// The key is new and now reserved for this request.
+    case reserved
+    case replay(status: Int, body: Data)
+    case inFlight
+    /// The key was used with a different request body.
+    case mismatch
+}
+
+public struct IdempotencyKey: Sendable {
+    public let key: String
+    public let ownerID: String
+    /// SHA-256 of the method, path and body: the same key must come with the same request.
+    public let requestHash: String
+
+    public init(key: String, ownerID: String, requestHash: String) {
+        self.key = key
+        self.ownerID = ownerID
+        self.requestHash = requestHash
+    }
+}
+
+/// Jobs, credits and idempotency records live together: creating a job charges credits and
+/// records the key in one transaction, and ending one refunds in the same transaction.
+public protocol JobStore: Sendable {
+    /// In one transaction: charges `job.creditsCharged` (throws INSUFFICIENT_CREDITS rather than go
+    /// below zero), inserts the job, and stores `response` as the key's replay.
+    func create(_ job: Job, idempotency: IdempotencyKey, response: (status: Int, body: Data)) async throws
+    func job(id: String, ownerID: String?) async throws -> Job?
+    func jobs(ownerID: String, state: JobState?, processor: String?, afterID: String?, limit: Int) async throws -> [Job]
+
+    /// Takes the next runnable job of one queue among `processors`, leased to `workerID` until `leaseUntil`.
+    func claim(queue: QueueClass, processors: [String], workerID: String, leaseUntil: Date, now: Date) async throws -> Job?
+    /// Extends the lease and records progress; nil when the lease is no longer this worker's.
+    func heartbeat(jobID: String, workerID: String, leaseUntil: Date, progress: (Double, String?)?) async throws -> Job?
+    /// Ends (or reschedules) a leased job; nil when the lease is no longer this worker's.
+    func finish(jobID: String, workerID: String, outcome: JobOutcome, now: Date) async throws -> Job?
+    /// Cancels a queued job (refunded at once) or asks a running one to stop.
+    func cancel(jobID: String, ownerID: String, now: Date) async throws -> Job?
+    /// Jobs whose lease ran out go back to the queue, or fail (refunded) when out of attempts.
+    func recoverExpiredLeases(now: Date) async throws -> [Job]
+
+    func appendEvent(_ job: Job) async throws -> JobEvent
+    func events(ownerID: String, jobID: String?, after sequence: Int64) async throws -> [JobEvent]
+
+    func balance(ownerID: String) async throws -> Int
+    func ledger(ownerID: String, afterID: String?, limit: Int) async throws -> [LedgerEntry]
+    func grant(ownerID: String, amount: Int, reason: String) async throws -> LedgerEntry
+
+    func reserve(_ key: IdempotencyKey, now: Date, inFlightTimeout: TimeInterval) async throws -> IdempotencyLookup
+    func release(_ key: IdempotencyKey) async throws
+    /// Deletes idempotency records older than `date`; returns how many.
+    func deleteIdempotency(before date: Date) async throws -> Int
+    /// True for exactly one caller per (name, occurrence), across processes.
+    func claimOccurrence(name: String, occurrence: Int64) async throws -> Bool
+}
+
+public enum JobError {
+    public static let notFound = AtelierError.notFound("JOB_NOT_FOUND", "No job with this id.")
+    public static let insufficientCredits = AtelierError(status: 402, code: "INSUFFICIENT_CREDITS", message: "Not enough credits for this job.")
+    public static let unknownProcessor = AtelierError(status: 422, code: "UNKNOWN_PROCESSOR", message: "No processor with this name.", details: ["field": "processor"])
+    public static let premiumRequired = AtelierError(status: 403, code: "PREMIUM_REQUIRED", message: "This processor needs a premium account.")
+    public static let keyRequired = AtelierError(status: 400, code: "IDEMPOTENCY_KEY_REQUIRED", message: "Send an Idempotency-Key header (1–255 characters) with this request.")
+    public static let keyReused = AtelierError(status: 422, code: "IDEMPOTENCY_KEY_REUSED", message: "This Idempotency-Key was used with a different request.")
+    public static let keyInFlight = AtelierError(status: 409, code: "IDEMPOTENCY_KEY_IN_FLIGHT", message: "A request with this Idempotency-Key is still being processed.")
+}

@@ -1,0 +1,124 @@
+import Crypto
+import Foundation
+
+/// Creating, reading and canceling jobs, and telling everyone who listens what changed.
+public struct JobService: Sendable {
+    let store: any JobStore
+    let catalogue: ProcessorCatalogue
+    let media: MediaService
+    public let events: JobEventHub
+    let signal: WorkSignal
+
+    public init(store: any JobStore, catalogue: ProcessorCatalogue, media: MediaService, events: JobEventHub, signal: WorkSignal) {
+        self.store = store
+        self.catalogue = catalogue
+        self.media = media
+        self.events = events
+        self.signal = signal
+    }
+
+    public struct Request: Sendable {
+        public let processor: String
+        public let mediaIDs: [String]
+        public let params: JSONValue
+        public let priority: Int
+
+        public init(processor: String, mediaIDs: [String], params: JSONValue, priority: Int) {
+            self.processor = processor
+            self.mediaIDs = mediaIDs
+            self.params = params
+            self.priority = priority
+        }
+    }
+
+    public enum Creation: Sendable {
+        case created(Job)
+        case replayed(status: Int, body: Data)
+    }
+
+    /// Validates, then charges, records the key and creates the job in one transaction. `render`
+    /// makes the response stored for replays of the same Idempotency-Key.
+    public func create(_ request: Request, ownerID: String, key: String, requestBody: Data, isPremium: Bool,
+                       render: @Sendable (Job) throws -> (status: Int, body: Data)) async throws -> Creation {
+        guard (1...255).contains(key.count), key.allSatisfy({ $0.isASCII && !$0.isWhitespace }) else { throw JobError.keyRequired }
+        let hash = Hex.encode(SHA256.hash(data: Data("POST /api/v1/jobs\n".utf8) + requestBody))
+        let idempotency = IdempotencyKey(key: key, ownerID: ownerID, requestHash: hash)
+        switch try await store.reserve(idempotency, now: Date(), inFlightTimeout: 60) {
+        case .replay(let status, let body): return .replayed(status: status, body: body)
+        case .inFlight: throw JobError.keyInFlight
+        case .mismatch: throw JobError.keyReused
+        case .reserved: break
+        }
+        do {
+            let job = try await validated(request, ownerID: ownerID, isPremium: isPremium)
+            try await store.create(job, idempotency: idempotency, response: try render(job))
+            await record(job)
+            await signal.notifyAll()
+            return .created(job)
+        } catch {
+            // Nothing was charged or created: free the key so the client can fix the request and retry.
+            try? await store.release(idempotency)
+            throw error
+        }
+    }
+
+    private func validated(_ request: Request, ownerID: String, isPremium: Bool) async throws -> Job {
+        guard let processor = catalogue.processor(named: request.processor) else { throw JobError.unknownProcessor }
+        let spec = processor.spec
+        if spec.premium && !isPremium { throw JobError.premiumRequired }
+        guard spec.mediaInputs.contains(request.mediaIDs.count) else {
+            throw AtelierError.validation("\(spec.name) takes \(spec.mediaInputs.lowerBound)–\(spec.mediaInputs.upperBound) media ids.", field: "media_ids")
+        }
+        guard (-10...10).contains(request.priority) else { throw AtelierError.validation("priority must be between -10 and 10.", field: "priority") }
+        for id in request.mediaIDs { _ = try await media.asset(id: id, ownerID: ownerID) }
+        try spec.params.validate(request.params)
+        let now = Date()
+        return Job(id: Identifier.make(now: now), ownerID: ownerID, processor: spec.name, state: .queued, queue: spec.queue,
+                   priority: request.priority, mediaIDs: request.mediaIDs, params: request.params, creditsCharged: spec.cost,
+                   maxAttempts: spec.maxAttempts, createdAt: now, updatedAt: now)
+    }
+
+    public func job(id: String, ownerID: String) async throws -> Job {
+        guard Identifier.isWellFormed(id), let job = try await store.job(id: id, ownerID: ownerID) else { throw JobError.notFound }
+        return job
+    }
+
+    public func list(ownerID: String, state: JobState?, processor: String?, page: PageRequest) async throws -> Page<Job> {
+        let rows = try await store.jobs(ownerID: ownerID, state: state, processor: processor, afterID: page.afterID, limit: page.limit + 1)
+        return page.page(from: rows, id: \.id)
+    }
+
+    public func cancel(id: String, ownerID: String) async throws -> Job {
+        _ = try await job(id: id, ownerID: ownerID)
+        guard let job = try await store.cancel(jobID: id, ownerID: ownerID, now: Date()) else { throw JobError.notFound }
+        if job.state == .canceled || job.cancelRequested { await record(job) }
+        return job
+    }
+
+    /// Waits up to `timeout` for the job to change from `job`, then returns it as it is.
+    public func wait(for job: Job, timeout: Duration) async throws -> Job {
+        guard !job.state.isTerminal else { return job }
+        let stream = await events.subscribe(ownerID: job.ownerID, jobID: job.id)
+        // A change between reading the job and subscribing is caught by reading it again.
+        let latest = try await self.job(id: job.id, ownerID: job.ownerID)
+        guard latest == job else { return latest }
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { for await _ in stream { return } }
+            group.addTask { try? await Task.sleep(for: timeout) }
+            await group.next()
+            group.cancelAll()
+        }
+        return try await self.job(id: job.id, ownerID: job.ownerID)
+    }
+
+    /// Events after `sequence`, for SSE resume.
+    public func events(ownerID: String, jobID: String?, after sequence: Int64) async throws -> [JobEvent] {
+        try await store.events(ownerID: ownerID, jobID: jobID, after: sequence)
+    }
+
+    /// Persists a change as an event and fans it out.
+    func record(_ job: Job) async {
+        guard let event = try? await store.appendEvent(job) else { return }
+        await events.publish(event)
+    }
+}

@@ -1,0 +1,225 @@
+import Foundation
+import Logging
+
+/// In-process workers: a few per queue class, each claiming a job with a lease, running it with a
+/// heartbeat and a timeout, and recording how it ended. Also recovers jobs whose lease ran out
+/// and runs the recurring jobs.
+public struct WorkerPool: Sendable {
+    public struct Settings: Sendable {
+        public var concurrency: [QueueClass: Int]
+        public var lease: Duration
+        public var idlePoll: Duration
+        public var backoffBase: Duration
+
+        public init(concurrency: [QueueClass: Int] = [.interactive: 2, .standard: 2, .batch: 1], lease: Duration = .seconds(30),
+                    idlePoll: Duration = .seconds(1), backoffBase: Duration = .seconds(2)) {
+            self.concurrency = concurrency
+            self.lease = lease
+            self.idlePoll = idlePoll
+            self.backoffBase = backoffBase
+        }
+    }
+
+    let store: any JobStore
+    let catalogue: ProcessorCatalogue
+    let jobs: JobService
+    let signal: WorkSignal
+    let settings: Settings
+    let logger: Logger
+    let processID = Identifier.make()
+
+    public init(store: any JobStore, catalogue: ProcessorCatalogue, jobs: JobService, settings: Settings, logger: Logger) {
+        self.store = store
+        self.catalogue = catalogue
+        self.jobs = jobs
+        self.signal = jobs.signal
+        self.settings = settings
+        self.logger = logger
+    }
+
+    /// Runs until the surrounding task is canceled; a job in hand when that happens is left to its
+    /// lease, so another worker (or this one after a restart) picks it up again.
+    public func run() async {
+        await withTaskGroup(of: Void.self) { group in
+            for queue in QueueClass.allCases {
+                for slot in 0..<(settings.concurrency[queue] ?? 0) {
+                    group.addTask { await work(queue: queue, workerID: "\(processID)/\(queue.rawValue)-\(slot)") }
+                }
+            }
+            group.addTask { await recoverLeases() }
+            group.addTask { await recurring(name: "idempotency-cleanup", every: .seconds(600)) {
+                let deleted = try await store.deleteIdempotency(before: Date().addingTimeInterval(-24 * 3600))
+                if deleted > 0 { logger.info("deleted expired idempotency records", metadata: ["count": "\(deleted)"]) }
+            } }
+        }
+    }
+
+    private func work(queue: QueueClass, workerID: String) async {
+        let runnable = catalogue.processors.filter { $0.spec.queue == queue && $0.runner != nil }.map(\.spec.name)
+        guard !runnable.isEmpty else { return }
+        while !Task.isCancelled {
+            do {
+                let now = Date()
+                if let job = try await store.claim(queue: queue, processors: runnable, workerID: workerID,
+                                                   leaseUntil: now.adding(settings.lease), now: now) {
+                    await jobs.record(job)
+                    await execute(job, workerID: workerID)
+                } else {
+                    await signal.wait(timeout: settings.idlePoll)
+                }
+            } catch {
+                logger.error("worker could not claim a job", metadata: ["error": "\(error)"])
+                try? await Task.sleep(for: settings.idlePoll)
+            }
+        }
+    }
+
+    private func execute(_ job: Job, workerID: String) async {
+        guard let processor = catalogue.processor(named: job.processor), let runner = processor.runner else { return }
+        let progress = LeasedProgress(store: store, jobs: jobs, jobID: job.id, workerID: workerID, lease: settings.lease)
+        let input = JobInput(jobID: job.id, ownerID: job.ownerID, mediaIDs: job.mediaIDs, params: job.params)
+        let outcome: JobOutcome
+        do {
+            let output = try await withDeadline(processor.spec.timeout, heartbeat: progress) {
+                try await runner.run(input, progress: progress)
+            }
+            outcome = .succeeded(JobOutputRecord(mediaIDs: output.mediaIDs, data: output.data))
+        } catch is CancellationError {
+            // Either the owner canceled, or this process is stopping (or lost the lease): then the
+            // job is left to its lease and runs again elsewhere.
+            guard await progress.cancelRequested else { return }
+            outcome = .canceled
+        } catch let error as RetryableJobError {
+            outcome = .retry(JobFailure(code: "RETRYABLE_ERROR", message: error.message), delay: backoff(attempt: job.attempts))
+        } catch is DeadlineExceeded {
+            outcome = .retry(JobFailure(code: "TIMEOUT", message: "The job took longer than \(processor.spec.timeout)."), delay: backoff(attempt: job.attempts))
+        } catch let error as AtelierError {
+            outcome = .failed(JobFailure(code: error.code, message: error.message))
+        } catch {
+            logger.error("processor failed", metadata: ["job_id": .string(job.id), "processor": .string(job.processor), "error": "\(error)"])
+            outcome = .failed(JobFailure(code: "PROCESSOR_FAILED", message: "The processor failed."))
+        }
+        do {
+            if let ended = try await store.finish(jobID: job.id, workerID: workerID, outcome: outcome, now: Date()) {
+                await jobs.record(ended)
+                if ended.state == .queued { await signal.notifyAll() }
+            }
+        } catch {
+            logger.error("could not record a job's end; its lease will return it", metadata: ["job_id": .string(job.id), "error": "\(error)"])
+        }
+    }
+
+    /// Exponential backoff with full jitter: base × 2^(attempt-1), at most 5 minutes.
+    func backoff(attempt: Int) -> Duration {
+        let ceiling = min(300.0, settings.backoffBase.seconds * pow(2, Double(max(0, attempt - 1))))
+        return .milliseconds(Int(Double.random(in: ceiling / 2...ceiling) * 1000))
+    }
+
+    private func recoverLeases() async {
+        while !Task.isCancelled {
+            try? await Task.sleep(for: settings.lease / 3)
+            guard !Task.isCancelled else { return }
+            do {
+                let changed = try await store.recoverExpiredLeases(now: Date())
+                for job in changed { await jobs.record(job) }
+                if !changed.isEmpty { await signal.notifyAll() }
+            } catch {
+                logger.error("lease recovery failed", metadata: ["error": "\(error)"])
+            }
+        }
+    }
+
+    /// Runs `body` once per period across every process sharing the database.
+    private func recurring(name: String, every period: Duration, _ body: @Sendable () async throws -> Void) async {
+        while !Task.isCancelled {
+            let occurrence = Int64(Date().timeIntervalSince1970 / period.seconds)
+            do {
+                if try await store.claimOccurrence(name: name, occurrence: occurrence) { try await body() }
+            } catch {
+                logger.error("recurring job failed", metadata: ["name": .string(name), "error": "\(error)"])
+            }
+            let next = Double(occurrence + 1) * period.seconds - Date().timeIntervalSince1970
+            try? await Task.sleep(for: .milliseconds(Int(max(1, next) * 1000)))
+        }
+    }
+}
+
+struct DeadlineExceeded: Error {}
+
+/// Runs `body` with a heartbeat that keeps the lease, and a deadline. The body is canceled when the
+/// deadline passes, the lease is lost, or the owner cancels the job.
+func withDeadline<T: Sendable>(_ limit: Duration, heartbeat: LeasedProgress, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
+    try await withThrowingTaskGroup(of: T?.self) { group in
+        group.addTask { try await body() }
+        group.addTask {
+            try await Task.sleep(for: limit)
+            throw DeadlineExceeded()
+        }
+        group.addTask {
+            try await heartbeat.keepLease()
+            return nil
+        }
+        defer { group.cancelAll() }
+        while let result = try await group.next() {
+            if let result { return result }
+        }
+        throw CancellationError()
+    }
+}
+
+/// Progress reports and the lease heartbeat of one running job.
+actor LeasedProgress: JobProgress {
+    let store: any JobStore
+    let jobs: JobService
+    let jobID: String
+    let workerID: String
+    let lease: Duration
+    private(set) var cancelRequested = false
+    private var lastReport = ContinuousClock.now - .seconds(1)
+
+    init(store: any JobStore, jobs: JobService, jobID: String, workerID: String, lease: Duration) {
+        self.store = store
+        self.jobs = jobs
+        self.jobID = jobID
+        self.workerID = workerID
+        self.lease = lease
+    }
+
+    func report(_ fraction: Double, step: String) async {
+        // At most ~20 progress writes a second per job: enough for a smooth bar.
+        guard ContinuousClock.now - lastReport >= .milliseconds(50) || fraction >= 1 else { return }
+        lastReport = ContinuousClock.now
+        if let job = try? await store.heartbeat(jobID: jobID, workerID: workerID, leaseUntil: Date().adding(lease),
+                                                 progress: (min(1, max(0, fraction)), step)) {
+            cancelRequested = job.cancelRequested
+            await jobs.record(job)
+        }
+    }
+
+    func checkCancellation() async throws {
+        if cancelRequested || Task.isCancelled { throw CancellationError() }
+    }
+
+    /// Renews the lease a few times per lease period; throws CancellationError when the job was
+    /// canceled or the lease is gone, which stops the run.
+    func keepLease() async throws {
+        while true {
+            try await Task.sleep(for: lease / 3)
+            guard let job = try await store.heartbeat(jobID: jobID, workerID: workerID, leaseUntil: Date().adding(lease), progress: nil) else {
+                throw CancellationError()
+            }
+            if job.cancelRequested {
+                cancelRequested = true
+                throw CancellationError()
+            }
+        }
+    }
+}
+
+extension Duration {
+    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
+}
+
+extension Date {
+    func adding(_ duration: Duration) -> Date { addingTimeInterval(duration.seconds) }
+}

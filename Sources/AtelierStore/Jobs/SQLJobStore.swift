@@ -1,0 +1,180 @@
+import AtelierCore
+import Foundation
+import SQLKit
+
+/// Jobs, their queue and their events on SQL. Every change that touches credits happens in the
+/// transaction that changes the job.
+public struct SQLJobStore: JobStore {
+    let database: any Database
+
+    public init(database: any Database) {
+        self.database = database
+    }
+
+    public func create(_ job: Job, idempotency: IdempotencyKey, response: (status: Int, body: Data)) async throws {
+        let responseBody = String(decoding: response.body, as: UTF8.self)
+        try await database.transaction { db in
+            if job.creditsCharged > 0 {
+                try await Credits.move(db, ownerID: job.ownerID, delta: -job.creditsCharged, reason: "job", jobID: job.id, now: job.createdAt)
+            }
+            try await db.raw("""
+                INSERT INTO jobs (id, owner_id, processor, state, queue, priority, media_ids, params, progress, credits_charged,
+                                  attempts, max_attempts, cancel_requested, run_after, created_at, updated_at)
+                VALUES (\(bind: job.id), \(bind: job.ownerID), \(bind: job.processor), \(bind: job.state.rawValue), \(bind: job.queue.rawValue),
+                        \(bind: job.priority), \(bind: JobRows.text(job.mediaIDs)), \(bind: job.params.text), 0, \(bind: job.creditsCharged),
+                        0, \(bind: job.maxAttempts), 0, \(bind: job.createdAt.millis), \(bind: job.createdAt.millis), \(bind: job.createdAt.millis))
+                """).run()
+            try await db.raw("""
+                UPDATE idempotency_keys SET status = \(bind: response.status), body = \(bind: responseBody)
+                WHERE owner_id = \(bind: idempotency.ownerID) AND key = \(bind: idempotency.key)
+                """).run()
+        }
+    }
+
+    public func job(id: String, ownerID: String?) async throws -> Job? {
+        let owner: SQLQueryString = ownerID.map { "AND owner_id = \(bind: $0)" } ?? ""
+        return try await database.read { db in
+            try await db.raw("SELECT * FROM jobs WHERE id = \(bind: id) \(owner)").first().map(JobRows.job)
+        }
+    }
+
+    public func jobs(ownerID: String, state: JobState?, processor: String?, afterID: String?, limit: Int) async throws -> [Job] {
+        var conditions: [SQLQueryString] = ["owner_id = \(bind: ownerID)"]
+        if let state { conditions.append("state = \(bind: state.rawValue)") }
+        if let processor { conditions.append("processor = \(bind: processor)") }
+        if let afterID { conditions.append("id < \(bind: afterID)") }
+        let filter = conditions.joined(separator: " AND ")
+        return try await database.read { db in
+            try await db.raw("SELECT * FROM jobs WHERE \(filter) ORDER BY id DESC LIMIT \(bind: limit)").all().map(JobRows.job)
+        }
+    }
+
+    public func claim(queue: QueueClass, processors: [String], workerID: String, leaseUntil: Date, now: Date) async throws -> Job? {
+        guard !processors.isEmpty else { return nil }
+        let names = processors.map { "\(bind: $0)" as SQLQueryString }.joined(separator: ", ")
+        return try await database.transaction { db in
+            try await db.raw("""
+                UPDATE jobs SET state = 'running', lease_owner = \(bind: workerID), lease_until = \(bind: leaseUntil.millis),
+                    attempts = attempts + 1, updated_at = \(bind: now.millis)
+                WHERE id = (SELECT id FROM jobs WHERE queue = \(bind: queue.rawValue) AND state = 'queued'
+                            AND run_after <= \(bind: now.millis) AND processor IN (\(names))
+                            ORDER BY priority DESC, id LIMIT 1)
+                RETURNING *
+                """).first().map(JobRows.job)
+        }
+    }
+
+    public func heartbeat(jobID: String, workerID: String, leaseUntil: Date, progress: (Double, String?)?) async throws -> Job? {
+        try await database.transaction { db in
+            try await db.raw("""
+                UPDATE jobs SET lease_until = \(bind: leaseUntil.millis), progress = COALESCE(\(bind: progress?.0), progress),
+                    step = COALESCE(\(bind: progress?.1), step), updated_at = \(bind: Date().millis)
+                WHERE id = \(bind: jobID) AND lease_owner = \(bind: workerID) AND state = 'running'
+                RETURNING *
+                """).first().map(JobRows.job)
+        }
+    }
+
+    public func finish(jobID: String, workerID: String, outcome: JobOutcome, now: Date) async throws -> Job? {
+        try await database.transaction { db in
+            let lease: SQLQueryString = "id = \(bind: jobID) AND lease_owner = \(bind: workerID) AND state = 'running'"
+            guard let current = try await db.raw("SELECT * FROM jobs WHERE \(lease)").first().map(JobRows.job) else { return nil }
+            switch outcome {
+            case .succeeded(let output):
+                return try await db.raw("""
+                    UPDATE jobs SET state = 'succeeded', progress = 1, result = \(bind: output.json.text), error = NULL,
+                        lease_owner = NULL, lease_until = NULL, updated_at = \(bind: now.millis)
+                    WHERE \(lease) RETURNING *
+                    """).first().map(JobRows.job)
+            case .retry(let failure, let delay) where current.attempts < current.maxAttempts:
+                let runAfter = now.addingTimeInterval(Double(delay.components.seconds) + Double(delay.components.attoseconds) / 1e18)
+                return try await db.raw("""
+                    UPDATE jobs SET state = 'queued', error = \(bind: JobRows.text(failure)), run_after = \(bind: runAfter.millis),
+                        lease_owner = NULL, lease_until = NULL, updated_at = \(bind: now.millis)
+                    WHERE \(lease) RETURNING *
+                    """).first().map(JobRows.job)
+            case .retry(let failure, _), .failed(let failure):
+                return try await end(db, current, state: .failed, failure: failure, now: now)
+            case .canceled:
+                return try await end(db, current, state: .canceled, failure: nil, now: now)
+            }
+        }
+    }
+
+    public func cancel(jobID: String, ownerID: String, now: Date) async throws -> Job? {
+        try await database.transaction { db in
+            guard let job = try await db.raw("SELECT * FROM jobs WHERE id = \(bind: jobID) AND owner_id = \(bind: ownerID)").first().map(JobRows.job) else {
+                return nil
+            }
+            switch job.state {
+            case .queued:
+                return try await end(db, job, state: .canceled, failure: nil, now: now)
+            case .running:
+                return try await db.raw("""
+                    UPDATE jobs SET cancel_requested = 1, updated_at = \(bind: now.millis) WHERE id = \(bind: jobID) RETURNING *
+                    """).first().map(JobRows.job)
+            case .succeeded, .failed, .canceled:
+                return job
+            }
+        }
+    }
+
+    public func recoverExpiredLeases(now: Date) async throws -> [Job] {
+        try await database.transaction { db in
+            let expired = try await db.raw("""
+                SELECT * FROM jobs WHERE state = 'running' AND lease_until < \(bind: now.millis)
+                """).all().map(JobRows.job)
+            var changed: [Job] = []
+            for job in expired {
+                if job.cancelRequested {
+                    if let ended = try await end(db, job, state: .canceled, failure: nil, now: now) { changed.append(ended) }
+                } else if job.attempts >= job.maxAttempts {
+                    let failure = JobFailure(code: "WORKER_LOST", message: "The worker running this job stopped answering, on every attempt.")
+                    if let ended = try await end(db, job, state: .failed, failure: failure, now: now) { changed.append(ended) }
+                } else if let requeued = try await db.raw("""
+                    UPDATE jobs SET state = 'queued', lease_owner = NULL, lease_until = NULL, run_after = \(bind: now.millis),
+                        updated_at = \(bind: now.millis)
+                    WHERE id = \(bind: job.id) AND state = 'running' RETURNING *
+                    """).first().map(JobRows.job) {
+                    changed.append(requeued)
+                }
+            }
+            return changed
+        }
+    }
+
+    /// Records a terminal state and, for failures and cancellations, refunds the charge — in the
+    /// caller's transaction, so a job is never ended without its refund or refunded twice.
+    private func end(_ db: any SQLDatabase, _ job: Job, state: JobState, failure: JobFailure?, now: Date) async throws -> Job? {
+        guard let ended = try await db.raw("""
+            UPDATE jobs SET state = \(bind: state.rawValue), error = \(bind: failure.map(JobRows.text)),
+                lease_owner = NULL, lease_until = NULL, updated_at = \(bind: now.millis)
+            WHERE id = \(bind: job.id) AND state IN ('queued', 'running') RETURNING *
+            """).first().map(JobRows.job) else { return nil }
+        if job.creditsCharged > 0 {
+            try await Credits.move(db, ownerID: job.ownerID, delta: job.creditsCharged, reason: "refund", jobID: job.id, now: now)
+        }
+        return ended
+    }
+
+    public func appendEvent(_ job: Job) async throws -> JobEvent {
+        try await database.transaction { db in
+            let row = try await db.raw("""
+                INSERT INTO job_events (job_id, owner_id, snapshot, created_at)
+                VALUES (\(bind: job.id), \(bind: job.ownerID), \(bind: JobRows.snapshot(job)), \(bind: Date().millis))
+                RETURNING sequence
+                """).first()
+            return JobEvent(sequence: try row?.decode(column: "sequence", as: Int64.self) ?? 0, job: job)
+        }
+    }
+
+    public func events(ownerID: String, jobID: String?, after sequence: Int64) async throws -> [JobEvent] {
+        let job: SQLQueryString = jobID.map { "AND job_id = \(bind: $0)" } ?? ""
+        return try await database.read { db in
+            try await db.raw("""
+                SELECT * FROM job_events WHERE owner_id = \(bind: ownerID) AND sequence > \(bind: sequence) \(job)
+                ORDER BY sequence LIMIT 1000
+                """).all().compactMap(JobRows.event)
+        }
+    }
+}

@@ -1,0 +1,74 @@
+import Foundation
+import HTTPTypes
+import Testing
+
+@Suite("Job progress streams")
+struct JobEventTests {
+    /// Parses an SSE body into (id, data) pairs.
+    static func events(_ body: Data) -> [(id: Int64?, data: [String: Any])] {
+        String(decoding: body, as: UTF8.self).components(separatedBy: "\n\n").compactMap { block in
+            var id: Int64?
+            var data: [String: Any]?
+            for line in block.split(separator: "\n") {
+                if line.hasPrefix("id: ") { id = Int64(line.dropFirst(4)) }
+                if line.hasPrefix("data: ") {
+                    data = (try? JSONSerialization.jsonObject(with: Data(line.dropFirst(6).utf8))) as? [String: Any]
+                }
+            }
+            return data.map { (id, $0) }
+        }
+    }
+
+    @Test("SSE streams a job to its end, resumes after Last-Event-ID, and long-poll sees the same end")
+    func sseAndLongPoll() async throws {
+        try await TestServer.run { api in
+            let account = try await api.register()
+            let created = try await api.createJob(["processor": "dev.sleep", "params": ["ms": 600]], token: account.accessToken)
+            let id = try #require(created.data["id"] as? String)
+
+            let stream = try await api.request(.get, "/api/v1/jobs/\(id)/events", token: account.accessToken, headers: ["Accept": "text/event-stream"])
+            #expect(stream.status == 200)
+            #expect(stream.header("Content-Type") == "text/event-stream")
+            let events = Self.events(stream.body)
+            let progress = events.compactMap { $0.data["progress"] as? Double }
+            #expect(progress == progress.sorted(), "progress never goes back")
+            #expect(events.last?.data["state"] as? String == "succeeded")
+            #expect(events.allSatisfy { $0.data["job_id"] as? String == id })
+            #expect(events.count >= 3)
+
+            // Resume from the middle: exactly the events after it, in the same order.
+            let numbered = events.filter { $0.id != nil }
+            let middle = numbered[numbered.count / 2]
+            let resumed = try await api.request(.get, "/api/v1/jobs/\(id)/events", token: account.accessToken,
+                                                headers: ["Accept": "text/event-stream", "Last-Event-ID": String(middle.id!)])
+            let rest = Self.events(resumed.body)
+            #expect(rest.map(\.id) == numbered.drop { $0.id! <= middle.id! }.map(\.id))
+
+            let polled = try await api.waitForJob(id, token: account.accessToken)
+            #expect(polled["state"] as? String == events.last?.data["state"] as? String)
+            #expect(polled["progress"] as? Double == events.last?.data["progress"] as? Double)
+
+            let notSSE = try await api.request(.get, "/api/v1/jobs/\(id)/events", token: account.accessToken)
+            #expect(notSSE.status == 406)
+        }
+    }
+
+    @Test("long-poll answers as soon as the job changes from the ETag the client has")
+    func longPoll() async throws {
+        try await TestServer.run({ $0.standardWorkers = 0 }) { api in
+            let account = try await api.register()
+            let created = try await api.createJob(["processor": "dev.sleep"], token: account.accessToken)
+            let id = try #require(created.data["id"] as? String)
+            let current = try await api.request(.get, "/api/v1/jobs/\(id)", token: account.accessToken)
+            let etag = try #require(current.header("ETag"))
+            async let waited = api.request(.get, "/api/v1/jobs/\(id)?wait=20", token: account.accessToken, headers: ["If-None-Match": etag])
+            try await Task.sleep(for: .milliseconds(300))
+            let started = Date()
+            _ = try await api.request(.post, "/api/v1/jobs/\(id)/cancel", token: account.accessToken)
+            let answer = try await waited
+            #expect(answer.status == 200)
+            #expect(answer.data["state"] as? String == "canceled")
+            #expect(Date().timeIntervalSince(started) < 15, "answered by the change, not the timeout")
+        }
+    }
+}
