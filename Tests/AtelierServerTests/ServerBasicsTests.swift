@@ -82,8 +82,8 @@ struct ServerBasicsTests {
             #expect(given.requestID == "phone-42")
             let generated = try await api.request(.get, "/health")
             #expect(generated.header("X-Request-ID")?.count == 36)
-            let hostile = try await api.request(.get, "/health", headers: ["X-Request-ID": "bad id\u{7f}<script>"])
-            #expect(hostile.header("X-Request-ID") != "bad id\u{7f}<script>")
+            let hostile = try await api.request(.get, "/health", headers: ["X-Request-ID": "bad id <script>"])
+            #expect(hostile.header("X-Request-ID") != "bad id <script>")
         }
     }
 

@@ -41,7 +41,9 @@ public struct JobService: Sendable {
     public func create(_ request: Request, ownerID: String, key: String, requestBody: Data, isPremium: Bool,
                        render: @Sendable (Job) throws -> (status: Int, body: Data)) async throws -> Creation {
         guard (1...255).contains(key.count), key.allSatisfy({ $0.isASCII && !$0.isWhitespace }) else { throw JobError.keyRequired }
-        let hash = Hex.encode(SHA256.hash(data: Data("POST /api/v1/jobs\n".utf8) + requestBody))
+        // The same JSON with keys in another order or other spacing is the same request.
+        let canonical = JSONValue.parse(String(decoding: requestBody, as: UTF8.self)).map { Data($0.text.utf8) } ?? requestBody
+        let hash = Hex.encode(SHA256.hash(data: Data("POST /api/v1/jobs\n".utf8) + canonical))
         let idempotency = IdempotencyKey(key: key, ownerID: ownerID, requestHash: hash)
         switch try await store.reserve(idempotency, now: Date(), inFlightTimeout: 60) {
         case .replay(let status, let body): return .replayed(status: status, body: body)

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import NIOCore
 import NIOPosix
 import SQLKit
 import SQLiteKit
@@ -54,6 +55,11 @@ final class SQLiteDatabase: Database {
                 throw error
             }
         }
+    }
+
+    /// A database dropped without `close()` (an error path) still closes its connections.
+    deinit {
+        for connection in all where !connection.isClosed { _ = connection.close() as EventLoopFuture<Void> }
     }
 
     func close() async throws {

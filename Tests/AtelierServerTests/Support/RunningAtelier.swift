@@ -13,8 +13,8 @@ struct RunningAtelier {
         return URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent().appendingPathComponent("atelier")
     }
 
-    static func start(environment extra: [String: String] = [:]) throws -> RunningAtelier {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("atelier-proc-\(UUID().uuidString)")
+    static func start(folder: URL = FileManager.default.temporaryDirectory.appendingPathComponent("atelier-proc-\(UUID().uuidString)"),
+                      environment extra: [String: String] = [:]) throws -> RunningAtelier {
         let port = try RawHTTPConnection.freePort()
         let process = Process()
         process.executableURL = executable
@@ -57,9 +57,31 @@ struct RunningAtelier {
         return kilobytes / 1024
     }
 
-    func stop() {
+    /// One request on its own connection: status and body.
+    func call(_ method: String, _ path: String, token: String? = nil, json: String? = nil, headers: [String: String] = [:]) throws -> (status: Int, body: String) {
+        var head = "\(method) \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
+        if let token { head += "Authorization: Bearer \(token)\r\n" }
+        for (name, value) in headers { head += "\(name): \(value)\r\n" }
+        let body = json ?? ""
+        if json != nil { head += "Content-Type: application/json\r\n" }
+        head += "Content-Length: \(body.utf8.count)\r\n\r\n"
+        let connection = try RawHTTPConnection(port: port)
+        try connection.send(Data((head + body).utf8))
+        let response = try connection.readResponse()
+        let status = Int(response.split(separator: " ").dropFirst().first ?? "") ?? 0
+        let payload = response.range(of: "\r\n\r\n").map { String(response[$0.upperBound...]) } ?? ""
+        return (status, payload)
+    }
+
+    /// Kills the process at once, like a crash: no shutdown of any kind.
+    func crash() {
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+    }
+
+    func stop(keepData: Bool = false) {
         if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-        try? FileManager.default.removeItem(at: folder)
+        if !keepData { try? FileManager.default.removeItem(at: folder) }
     }
 }
 

@@ -1,3 +1,4 @@
+import AsyncHTTPClient
 import AtelierCore
 import Foundation
 import HTTPTypes
@@ -32,9 +33,15 @@ enum TestServer {
         let workers = Task { if config.workers { await services.runWorkers(logger: logger) } }
         defer { workers.cancel() }
         do {
-            // Through AsyncHTTPClient's pool: concurrent requests travel on separate connections.
-            try await app.test(.ahc(.http)) { client in
-                try await body(APIClient(client: client, services: services, dataDir: folder))
+            try await app.test(.live) { client in
+                let api = APIClient(port: client.port ?? 0, services: services, dataDir: folder)
+                do {
+                    try await body(api)
+                } catch {
+                    try? await api.http.shutdown()
+                    throw error
+                }
+                try await api.http.shutdown()
             }
         } catch {
             workers.cancel()
@@ -70,24 +77,42 @@ struct Account: Sendable {
     let refreshToken: String
 }
 
+/// Requests to the test server over real connections, many at once when asked (a pool of up to
+/// 128 connections, so concurrent requests really are concurrent).
 struct APIClient: Sendable {
-    let client: any TestClientProtocol
+    let http: HTTPClient
+    let port: Int
     let services: AtelierServices
     let dataDir: URL
 
+    init(port: Int, services: AtelierServices, dataDir: URL) {
+        var configuration = HTTPClient.Configuration()
+        configuration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = 128
+        configuration.timeout = .init(connect: .seconds(10), read: .seconds(90))
+        configuration.decompression = .disabled
+        http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+        self.port = port
+        self.services = services
+        self.dataDir = dataDir
+    }
+
     func request(_ method: HTTPRequest.Method, _ path: String, json: [String: Any]? = nil, body: Data? = nil,
                  token: String? = nil, headers extra: [String: String] = [:]) async throws -> APIResponse {
-        var headers: HTTPFields = [:]
-        if let token { headers[.authorization] = "Bearer \(token)" }
-        for (name, value) in extra { headers[HTTPField.Name(name)!] = value }
+        var request = HTTPClientRequest(url: "http://127.0.0.1:\(port)\(path)")
+        request.method = .init(rawValue: method.rawValue)
+        if let token { request.headers.add(name: "Authorization", value: "Bearer \(token)") }
+        for (name, value) in extra { request.headers.add(name: name, value: value) }
         var payload = body
         if let json {
             payload = try JSONSerialization.data(withJSONObject: json)
-            headers[.contentType] = "application/json"
+            request.headers.add(name: "Content-Type", value: "application/json")
         }
-        return try await client.execute(uri: path, method: method, headers: headers, body: payload.map { ByteBuffer(bytes: $0) }) { response in
-            APIResponse(status: Int(response.status.code), headers: response.headers, body: Data(buffer: response.body))
-        }
+        if let payload { request.body = .bytes(ByteBuffer(bytes: payload)) }
+        let response = try await http.execute(request, timeout: .seconds(90))
+        var headers = HTTPFields()
+        for header in response.headers { if let name = HTTPField.Name(header.name) { headers.append(HTTPField(name: name, value: header.value)) } }
+        let received = try await response.body.collect(upTo: 64 * 1024 * 1024)
+        return APIResponse(status: Int(response.status.code), headers: headers, body: Data(buffer: received))
     }
 
     func register(_ email: String = "user-\(UUID().uuidString.prefix(8))@example.com", password: String = "correct horse") async throws -> Account {
