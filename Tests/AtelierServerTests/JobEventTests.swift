@@ -1,5 +1,7 @@
 import Foundation
 import HTTPTypes
+import HummingbirdWSClient
+import Logging
 import Testing
 
 @Suite("Job progress streams")
@@ -69,6 +71,76 @@ struct JobEventTests {
             #expect(answer.status == 200)
             #expect(answer.data["state"] as? String == "canceled")
             #expect(Date().timeIntervalSince(started) < 15, "answered by the change, not the timeout")
+        }
+    }
+}
+
+/// The WebSocket side of the progress streams.
+@Suite("Job progress over WebSocket")
+struct JobSocketTests {
+    actor Messages {
+        var all: [[String: Any]] = []
+        func add(_ text: String) {
+            if let object = (try? JSONSerialization.jsonObject(with: Data(text.utf8))) as? [String: Any] { all.append(object) }
+        }
+        var count: Int { all.count }
+        func sequences() -> [Int64] { all.compactMap { ($0["sequence"] as? NSNumber)?.int64Value } }
+        /// A text field of the last message.
+        func last(_ key: String) -> String? { all.last?[key] as? String }
+    }
+
+    static func listen(_ url: String, headers: HTTPFields = [:], into messages: Messages) async throws {
+        let configuration = WebSocketClientConfiguration(additionalHeaders: headers)
+        _ = try await WebSocketClient.connect(url: url, configuration: configuration, logger: Logger(label: "ws-test")) { inbound, _, _ in
+            for try await message in inbound.messages(maxSize: 1 << 20) {
+                if case .text(let text) = message { await messages.add(text) }
+            }
+        }
+    }
+
+    @Test("WebSocket and SSE deliver the same events for a job, to its end")
+    func sameSequence() async throws {
+        try await TestServer.run { api in
+            let account = try await api.register()
+            let created = try await api.createJob(["processor": "dev.sleep", "params": ["ms": 1000]], token: account.accessToken)
+            let id = try #require(created.data["id"] as? String)
+            let socket = Messages()
+            async let listening: Void = Self.listen("ws://127.0.0.1:\(api.port)/api/v1/jobs/\(id)/events",
+                                                    headers: [.authorization: "Bearer \(account.accessToken)"], into: socket)
+            let stream = try await api.request(.get, "/api/v1/jobs/\(id)/events", token: account.accessToken, headers: ["Accept": "text/event-stream"])
+            try await listening
+            let sse = JobEventTests.events(stream.body).compactMap(\.id)
+            let ws = await socket.sequences()
+            let start = max(sse.first ?? 0, ws.first ?? 0)
+            #expect(!ws.isEmpty)
+            #expect(ws.filter { $0 >= start } == sse.filter { $0 >= start })
+            #expect(await socket.last("state") == "succeeded")
+        }
+    }
+
+    @Test("a single-use ticket opens the all-jobs socket once; strangers and reused tickets are refused")
+    func tickets() async throws {
+        try await TestServer.run({ $0.standardWorkers = 0 }) { api in
+            let account = try await api.register()
+            let ticket = try #require(try await api.request(.post, "/api/v1/events/tickets", token: account.accessToken).data["ticket"] as? String)
+            let messages = Messages()
+            let listener = Task { try await Self.listen("ws://127.0.0.1:\(api.port)/api/v1/events?ticket=\(ticket)", into: messages) }
+            try await Task.sleep(for: .milliseconds(300))
+            let created = try await api.createJob(["processor": "dev.sleep"], token: account.accessToken)
+            let id = try #require(created.data["id"] as? String)
+            for _ in 0..<50 where await messages.count == 0 { try await Task.sleep(for: .milliseconds(100)) }
+            listener.cancel()
+            #expect(await messages.last("job_id") == id)
+            #expect(await messages.last("state") == "queued")
+
+            await #expect(throws: (any Error).self) {
+                try await Self.listen("ws://127.0.0.1:\(api.port)/api/v1/events?ticket=\(ticket)", into: Messages())
+            }
+            let stranger = try await api.register()
+            await #expect(throws: (any Error).self) {
+                try await Self.listen("ws://127.0.0.1:\(api.port)/api/v1/jobs/\(id)/events",
+                                      headers: [.authorization: "Bearer \(stranger.accessToken)"], into: Messages())
+            }
         }
     }
 }

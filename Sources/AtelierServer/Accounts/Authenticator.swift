@@ -19,7 +19,11 @@ struct Authenticator: RouterMiddleware {
     /// nil for a missing, invalid or expired token, and for a deleted account's token (which
     /// stays signed until it expires).
     func userID(_ request: Request) async throws -> String? {
-        guard let header = request.headers[.authorization], header.lowercased().hasPrefix("bearer "),
+        try await userID(authorization: request.headers[.authorization])
+    }
+
+    func userID(authorization header: String?) async throws -> String? {
+        guard let header, header.lowercased().hasPrefix("bearer "),
               let userID = await tokens.userID(fromToken: String(header.dropFirst(7)).trimmingCharacters(in: .whitespaces))
         else { return nil }
         return try await accounts.exists(userID: userID) ? userID : nil

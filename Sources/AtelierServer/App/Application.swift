@@ -4,6 +4,7 @@ import AtelierStore
 import Foundation
 import HTTPTypes
 import Hummingbird
+import HummingbirdWebSocket
 import Logging
 import Metrics
 import Prometheus
@@ -78,6 +79,12 @@ enum MetricsBackend {
 
 /// The router with every route and middleware, and the table of its routes.
 public func buildRouter(_ services: AtelierServices, logger: Logger) -> (Router<AtelierContext>, [String]) {
+    let (router, routes, _) = buildRoutes(services, logger: logger)
+    return (router, routes)
+}
+
+/// The HTTP router, its route list, and the WebSocket upgrades that share its paths.
+func buildRoutes(_ services: AtelierServices, logger: Logger) -> (Router<AtelierContext>, [String], EventSocket) {
     let router = Router(context: AtelierContext.self)
     let routes = RouteTable()
     router.add(middleware: RequestLogMiddleware(logger: logger))
@@ -91,12 +98,14 @@ public func buildRouter(_ services: AtelierServices, logger: Logger) -> (Router<
     OpenAPIRoutes().add(to: api)
     AccountRoutes(accounts: services.accounts, authenticator: authenticator).add(to: api)
     MediaRoutes(media: services.media, signer: services.signer, authenticator: authenticator, publicURL: services.config.publicURL).add(to: api)
+    let tickets = EventTickets()
     JobRoutes(jobs: services.jobs, catalogue: services.catalogue, authenticator: authenticator,
-              jobCreationLimit: RateLimitMiddleware(limit: services.config.jobsPerMinute, perSeconds: 60, scope: "job creation")).add(to: api)
+              jobCreationLimit: RateLimitMiddleware(limit: services.config.jobsPerMinute, perSeconds: 60, scope: "job creation"),
+              tickets: tickets).add(to: api)
     CreditRoutes(credits: services.credits, authenticator: authenticator).add(to: api)
 
     routes.record(router.routes)
-    return (router, routes.routes.map { "\($0.method.rawValue) \($0.path)" })
+    return (router, routes.routes.map { "\($0.method.rawValue) \($0.path)" }, EventSocket(jobs: services.jobs, authenticator: authenticator, tickets: tickets))
 }
 
 /// Process set-up for a long-running server: see `Vips.limitHeapArenas`.
@@ -114,9 +123,10 @@ public func reclaimMemoryPeriodically(every interval: Duration = .seconds(5)) as
 
 /// The HTTP application for `atelier serve`, shutting down gracefully on SIGTERM and SIGINT.
 public func buildApplication(_ services: AtelierServices, logger: Logger) -> some ApplicationProtocol {
-    let (router, _) = buildRouter(services, logger: logger)
+    let (router, _, sockets) = buildRoutes(services, logger: logger)
     return Application(
         router: router,
+        server: .http1WebSocketUpgrade { head, _, _ in try await sockets.shouldUpgrade(head) },
         configuration: .init(address: .hostname(services.config.host, port: services.config.port), serverName: "atelier"),
         logger: logger)
 }

@@ -63,6 +63,9 @@ struct JobJSON: Encodable, Sendable {
 
 /// What WebSocket, SSE and long-poll clients receive for each change.
 struct JobEventJSON: Encodable, Sendable {
+    /// The event's place in the database's order (as the SSE id); null for a "where it stands
+    /// now" snapshot. Lets a client drop duplicates when it switches transport.
+    let sequence: Int64?
     let jobId: String
     let state: JobState
     let progress: Double
@@ -71,6 +74,7 @@ struct JobEventJSON: Encodable, Sendable {
     let error: JobFailure?
 
     init(_ event: JobEvent) {
+        sequence = event.sequence > 0 ? event.sequence : nil
         jobId = event.jobID
         state = event.state
         progress = event.progress

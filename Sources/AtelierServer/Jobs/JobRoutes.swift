@@ -9,6 +9,7 @@ struct JobRoutes {
     let catalogue: ProcessorCatalogue
     let authenticator: Authenticator
     let jobCreationLimit: RateLimitMiddleware
+    let tickets: EventTickets
 
     func add(to api: RouterGroup<AtelierContext>) {
         api.get("processors") { request, context in
@@ -46,8 +47,14 @@ struct JobRoutes {
             let job = try await jobs.job(id: try context.parameters.require("id"), ownerID: try context.requireUser())
             return try await EventStream.response(request, jobs: jobs, ownerID: job.ownerID, job: job)
         }
-        api.group("events").add(middleware: authenticator).get { request, context in
+        let events = api.group("events").add(middleware: authenticator)
+        events.get { request, context in
             try await EventStream.response(request, jobs: jobs, ownerID: try context.requireUser(), job: nil)
+        }
+        events.post("tickets") { _, context in
+            struct Ticket: Encodable, Sendable { let ticket: String; let expiresIn: Int }
+            let ticket = await tickets.issue(userID: try context.requireUser())
+            return try Reply.json(Ticket(ticket: ticket, expiresIn: Int(tickets.lifetime)), context, status: .created)
         }
     }
 

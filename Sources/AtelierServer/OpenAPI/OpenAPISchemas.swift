@@ -42,10 +42,11 @@ enum OpenAPISchemas {
             "media_ids": ["type": "array", "items": string], "params": ["type": "object"], "priority": integer, "attempts": integer,
             "cancel_requested": ["type": "boolean"], "created_at": dateTime, "updated_at": dateTime,
         ]),
+        "EventTicket": object(["ticket": string, "expires_in": integer]),
         "JobState": ["type": "string", "enum": ["queued", "running", "succeeded", "failed", "canceled"]],
         "JobFailure": object(["code": string, "message": string]),
         "JobEvent": object([
-            "job_id": string, "state": ref("JobState"), "progress": ["type": "number"], "step": nullableString,
+            "sequence": ["type": ["integer", "null"]], "job_id": string, "state": ref("JobState"), "progress": ["type": "number"], "step": nullableString,
             "result": ["type": ["object", "null"]], "error": ["oneOf": [ref("JobFailure"), ["type": "null"]]],
         ]),
         "Processor": object([
