@@ -96,14 +96,17 @@ public struct JobEvent: Sendable, Equatable {
     public let step: String?
     public let result: JobOutputRecord?
     public let error: JobFailure?
+    /// When the change happened (the job's `updated_at`).
+    public let at: Date
 
     public init(sequence: Int64, job: Job) {
         self.init(sequence: sequence, jobID: job.id, ownerID: job.ownerID, state: job.state, progress: job.progress,
-                  step: job.step, result: job.result, error: job.error)
+                  step: job.step, result: job.result, error: job.error, at: job.updatedAt)
     }
 
     public init(sequence: Int64, jobID: String, ownerID: String, state: JobState, progress: Double, step: String?,
-                result: JobOutputRecord?, error: JobFailure?) {
+                result: JobOutputRecord?, error: JobFailure?, at: Date) {
+        self.at = at
         self.sequence = sequence
         self.jobID = jobID
         self.ownerID = ownerID

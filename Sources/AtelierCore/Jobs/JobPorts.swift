@@ -34,27 +34,39 @@ public struct IdempotencyKey: Sendable {
     }
 }
 
+/// A job as a change left it, and the event that records the change (nil when nothing changed).
+public struct JobChange: Sendable {
+    public let job: Job
+    public let event: JobEvent?
+
+    public init(job: Job, event: JobEvent?) {
+        self.job = job
+        self.event = event
+    }
+}
+
 /// Jobs, credits and idempotency records live together: creating a job charges credits and
-/// records the key in one transaction, and ending one refunds in the same transaction.
+/// records the key in one transaction, and ending one refunds in the same transaction. Each change
+/// of a job writes its event in the transaction that makes the change.
 public protocol JobStore: Sendable {
     /// In one transaction: charges `job.creditsCharged` (throws INSUFFICIENT_CREDITS rather than go
     /// below zero), inserts the job, and stores `response` as the key's replay.
-    func create(_ job: Job, idempotency: IdempotencyKey, response: (status: Int, body: Data)) async throws
+    func create(_ job: Job, idempotency: IdempotencyKey, response: (status: Int, body: Data)) async throws -> JobEvent
     func job(id: String, ownerID: String?) async throws -> Job?
     func jobs(ownerID: String, state: JobState?, processor: String?, afterID: String?, limit: Int) async throws -> [Job]
 
     /// Takes the next runnable job of one queue among `processors`, leased to `workerID` until `leaseUntil`.
-    func claim(queue: QueueClass, processors: [String], workerID: String, leaseUntil: Date, now: Date) async throws -> Job?
-    /// Extends the lease and records progress; nil when the lease is no longer this worker's.
-    func heartbeat(jobID: String, workerID: String, leaseUntil: Date, progress: (Double, String?)?) async throws -> Job?
+    func claim(queue: QueueClass, processors: [String], workerID: String, leaseUntil: Date, now: Date) async throws -> JobChange?
+    /// Extends the lease and records progress (an event only with progress); nil when the lease is
+    /// no longer this worker's.
+    func heartbeat(jobID: String, workerID: String, leaseUntil: Date, progress: (Double, String?)?) async throws -> JobChange?
     /// Ends (or reschedules) a leased job; nil when the lease is no longer this worker's.
-    func finish(jobID: String, workerID: String, outcome: JobOutcome, now: Date) async throws -> Job?
+    func finish(jobID: String, workerID: String, outcome: JobOutcome, now: Date) async throws -> JobChange?
     /// Cancels a queued job (refunded at once) or asks a running one to stop.
-    func cancel(jobID: String, ownerID: String, now: Date) async throws -> Job?
+    func cancel(jobID: String, ownerID: String, now: Date) async throws -> JobChange?
     /// Jobs whose lease ran out go back to the queue, or fail (refunded) when out of attempts.
-    func recoverExpiredLeases(now: Date) async throws -> [Job]
+    func recoverExpiredLeases(now: Date) async throws -> [JobChange]
 
-    func appendEvent(_ job: Job) async throws -> JobEvent
     func events(ownerID: String, jobID: String?, after sequence: Int64) async throws -> [JobEvent]
 
     func balance(ownerID: String) async throws -> Int

@@ -53,8 +53,7 @@ public struct JobService: Sendable {
         }
         do {
             let job = try await validated(request, ownerID: ownerID, isPremium: isPremium)
-            try await store.create(job, idempotency: idempotency, response: try render(job))
-            await record(job)
+            await events.publish(try await store.create(job, idempotency: idempotency, response: try render(job)))
             await signal.notifyAll()
             return .created(job)
         } catch {
@@ -92,9 +91,9 @@ public struct JobService: Sendable {
 
     public func cancel(id: String, ownerID: String) async throws -> Job {
         _ = try await job(id: id, ownerID: ownerID)
-        guard let job = try await store.cancel(jobID: id, ownerID: ownerID, now: Date()) else { throw JobError.notFound }
-        if job.state == .canceled || job.cancelRequested { await record(job) }
-        return job
+        guard let change = try await store.cancel(jobID: id, ownerID: ownerID, now: Date()) else { throw JobError.notFound }
+        await publish(change)
+        return change.job
     }
 
     /// Waits up to `timeout` for the job to change from `job`, then returns it as it is.
@@ -118,9 +117,8 @@ public struct JobService: Sendable {
         try await store.events(ownerID: ownerID, jobID: jobID, after: sequence)
     }
 
-    /// Persists a change as an event and fans it out.
-    func record(_ job: Job) async {
-        guard let event = try? await store.appendEvent(job) else { return }
-        await events.publish(event)
+    /// Fans a stored change out to this process's listeners.
+    func publish(_ change: JobChange?) async {
+        if let event = change?.event { await events.publish(event) }
     }
 }

@@ -60,10 +60,10 @@ public struct WorkerPool: Sendable {
         while !Task.isCancelled {
             do {
                 let now = Date()
-                if let job = try await store.claim(queue: queue, processors: runnable, workerID: workerID,
-                                                   leaseUntil: now.adding(settings.lease), now: now) {
-                    await jobs.record(job)
-                    await execute(job, workerID: workerID)
+                if let claimed = try await store.claim(queue: queue, processors: runnable, workerID: workerID,
+                                                       leaseUntil: now.adding(settings.lease), now: now) {
+                    await jobs.publish(claimed)
+                    await execute(claimed.job, workerID: workerID)
                 } else {
                     await signal.wait(timeout: settings.idlePoll)
                 }
@@ -101,8 +101,8 @@ public struct WorkerPool: Sendable {
         }
         do {
             if let ended = try await store.finish(jobID: job.id, workerID: workerID, outcome: outcome, now: Date()) {
-                await jobs.record(ended)
-                if ended.state == .queued { await signal.notifyAll() }
+                await jobs.publish(ended)
+                if ended.job.state == .queued { await signal.notifyAll() }
             }
         } catch {
             logger.error("could not record a job's end; its lease will return it", metadata: ["job_id": .string(job.id), "error": "\(error)"])
@@ -121,7 +121,7 @@ public struct WorkerPool: Sendable {
             guard !Task.isCancelled else { return }
             do {
                 let changed = try await store.recoverExpiredLeases(now: Date())
-                for job in changed { await jobs.record(job) }
+                for change in changed { await jobs.publish(change) }
                 if !changed.isEmpty { await signal.notifyAll() }
             } catch {
                 logger.error("lease recovery failed", metadata: ["error": "\(error)"])
@@ -189,10 +189,10 @@ actor LeasedProgress: JobProgress {
         // At most ~20 progress writes a second per job: enough for a smooth bar.
         guard ContinuousClock.now - lastReport >= .milliseconds(50) || fraction >= 1 else { return }
         lastReport = ContinuousClock.now
-        if let job = try? await store.heartbeat(jobID: jobID, workerID: workerID, leaseUntil: Date().adding(lease),
-                                                 progress: (min(1, max(0, fraction)), step)) {
-            cancelRequested = job.cancelRequested
-            await jobs.record(job)
+        if let change = try? await store.heartbeat(jobID: jobID, workerID: workerID, leaseUntil: Date().adding(lease),
+                                                    progress: (min(1, max(0, fraction)), step)) {
+            cancelRequested = change.job.cancelRequested
+            await jobs.publish(change)
         }
     }
 
@@ -205,7 +205,7 @@ actor LeasedProgress: JobProgress {
     func keepLease() async throws {
         while true {
             try await Task.sleep(for: lease / 3)
-            guard let job = try await store.heartbeat(jobID: jobID, workerID: workerID, leaseUntil: Date().adding(lease), progress: nil) else {
+            guard let job = try await store.heartbeat(jobID: jobID, workerID: workerID, leaseUntil: Date().adding(lease), progress: nil)?.job else {
                 throw CancellationError()
             }
             if job.cancelRequested {

@@ -72,8 +72,10 @@ struct JobEventJSON: Encodable, Sendable {
     let step: String?
     let result: JSONValue?
     let error: JobFailure?
+    let at: Date
 
     init(_ event: JobEvent) {
+        at = event.at
         sequence = event.sequence > 0 ? event.sequence : nil
         jobId = event.jobID
         state = event.state

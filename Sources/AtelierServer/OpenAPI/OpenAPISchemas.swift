@@ -47,7 +47,7 @@ enum OpenAPISchemas {
         "JobFailure": object(["code": string, "message": string]),
         "JobEvent": object([
             "sequence": ["type": ["integer", "null"]], "job_id": string, "state": ref("JobState"), "progress": ["type": "number"], "step": nullableString,
-            "result": ["type": ["object", "null"]], "error": ["oneOf": [ref("JobFailure"), ["type": "null"]]],
+            "result": ["type": ["object", "null"]], "error": ["oneOf": [ref("JobFailure"), ["type": "null"]]], "at": dateTime,
         ]),
         "Processor": object([
             "name": string, "version": integer, "title": string, "description": string, "cost": integer,

@@ -44,10 +44,11 @@ enum JobRows {
         let step: String?
         let result: JSONValue?
         let error: JobFailure?
+        let at: Date?
     }
 
     static func snapshot(_ job: Job) -> String {
-        let snapshot = Snapshot(state: job.state, progress: job.progress, step: job.step, result: job.result?.json, error: job.error)
+        let snapshot = Snapshot(state: job.state, progress: job.progress, step: job.step, result: job.result?.json, error: job.error, at: job.updatedAt)
         return String(decoding: (try? JSONEncoder().encode(snapshot)) ?? Data("{}".utf8), as: UTF8.self)
     }
 
@@ -55,12 +56,14 @@ enum JobRows {
         guard let snapshot = try? JSONDecoder().decode(Snapshot.self, from: Data(try row.decode(column: "snapshot", as: String.self).utf8)) else {
             return nil
         }
+        let createdAt = Date(millis: try row.decode(column: "created_at", as: Int64.self))
         return JobEvent(
             sequence: try row.decode(column: "sequence", as: Int64.self),
             jobID: try row.decode(column: "job_id", as: String.self),
             ownerID: try row.decode(column: "owner_id", as: String.self),
             state: snapshot.state, progress: snapshot.progress, step: snapshot.step,
-            result: snapshot.result.flatMap(JobOutputRecord.init(json:)), error: snapshot.error)
+            result: snapshot.result.flatMap(JobOutputRecord.init(json:)), error: snapshot.error,
+            at: snapshot.at ?? createdAt)
     }
 
     static func text(_ failure: JobFailure) -> String {

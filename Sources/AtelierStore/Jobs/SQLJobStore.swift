@@ -11,9 +11,9 @@ public struct SQLJobStore: JobStore {
         self.database = database
     }
 
-    public func create(_ job: Job, idempotency: IdempotencyKey, response: (status: Int, body: Data)) async throws {
+    public func create(_ job: Job, idempotency: IdempotencyKey, response: (status: Int, body: Data)) async throws -> JobEvent {
         let responseBody = String(decoding: response.body, as: UTF8.self)
-        try await database.transaction { db in
+        return try await database.transaction { db in
             if job.creditsCharged > 0 {
                 try await Credits.move(db, ownerID: job.ownerID, delta: -job.creditsCharged, reason: "job", jobID: job.id, now: job.createdAt)
             }
@@ -28,6 +28,7 @@ public struct SQLJobStore: JobStore {
                 UPDATE idempotency_keys SET status = \(bind: response.status), body = \(bind: responseBody)
                 WHERE owner_id = \(bind: idempotency.ownerID) AND key = \(bind: idempotency.key)
                 """).run()
+            return try await event(db, job)
         }
     }
 
@@ -49,7 +50,7 @@ public struct SQLJobStore: JobStore {
         }
     }
 
-    public func claim(queue: QueueClass, processors: [String], workerID: String, leaseUntil: Date, now: Date) async throws -> Job? {
+    public func claim(queue: QueueClass, processors: [String], workerID: String, leaseUntil: Date, now: Date) async throws -> JobChange? {
         guard !processors.isEmpty else { return nil }
         let names = processors.map { "\(bind: $0)" as SQLQueryString }.joined(separator: ", ")
         return try await database.transaction { db in
@@ -60,83 +61,89 @@ public struct SQLJobStore: JobStore {
                             AND run_after <= \(bind: now.millis) AND processor IN (\(names))
                             ORDER BY priority DESC, id LIMIT 1)
                 RETURNING *
-                """).first().map(JobRows.job)
+                """).first().map(JobRows.job).asyncMap { try await change(db, $0) }
         }
     }
 
-    public func heartbeat(jobID: String, workerID: String, leaseUntil: Date, progress: (Double, String?)?) async throws -> Job? {
+    public func heartbeat(jobID: String, workerID: String, leaseUntil: Date, progress: (Double, String?)?) async throws -> JobChange? {
         try await database.transaction { db in
             try await db.raw("""
                 UPDATE jobs SET lease_until = \(bind: leaseUntil.millis), progress = COALESCE(\(bind: progress?.0), progress),
                     step = COALESCE(\(bind: progress?.1), step), updated_at = \(bind: Date().millis)
                 WHERE id = \(bind: jobID) AND lease_owner = \(bind: workerID) AND state = 'running'
                 RETURNING *
-                """).first().map(JobRows.job)
+                """).first().map(JobRows.job).asyncMap { job in
+                    progress == nil ? JobChange(job: job, event: nil) : try await change(db, job)
+                }
         }
     }
 
-    public func finish(jobID: String, workerID: String, outcome: JobOutcome, now: Date) async throws -> Job? {
+    public func finish(jobID: String, workerID: String, outcome: JobOutcome, now: Date) async throws -> JobChange? {
         try await database.transaction { db in
             let lease: SQLQueryString = "id = \(bind: jobID) AND lease_owner = \(bind: workerID) AND state = 'running'"
             guard let current = try await db.raw("SELECT * FROM jobs WHERE \(lease)").first().map(JobRows.job) else { return nil }
+            let ended: Job?
             switch outcome {
             case .succeeded(let output):
-                return try await db.raw("""
+                ended = try await db.raw("""
                     UPDATE jobs SET state = 'succeeded', progress = 1, result = \(bind: output.json.text), error = NULL,
                         lease_owner = NULL, lease_until = NULL, updated_at = \(bind: now.millis)
                     WHERE \(lease) RETURNING *
                     """).first().map(JobRows.job)
             case .retry(let failure, let delay) where current.attempts < current.maxAttempts:
                 let runAfter = now.addingTimeInterval(Double(delay.components.seconds) + Double(delay.components.attoseconds) / 1e18)
-                return try await db.raw("""
+                ended = try await db.raw("""
                     UPDATE jobs SET state = 'queued', error = \(bind: JobRows.text(failure)), run_after = \(bind: runAfter.millis),
                         lease_owner = NULL, lease_until = NULL, updated_at = \(bind: now.millis)
                     WHERE \(lease) RETURNING *
                     """).first().map(JobRows.job)
             case .retry(let failure, _), .failed(let failure):
-                return try await end(db, current, state: .failed, failure: failure, now: now)
+                ended = try await end(db, current, state: .failed, failure: failure, now: now)
             case .canceled:
-                return try await end(db, current, state: .canceled, failure: nil, now: now)
+                ended = try await end(db, current, state: .canceled, failure: nil, now: now)
             }
+            return try await ended.asyncMap { try await change(db, $0) }
         }
     }
 
-    public func cancel(jobID: String, ownerID: String, now: Date) async throws -> Job? {
+    public func cancel(jobID: String, ownerID: String, now: Date) async throws -> JobChange? {
         try await database.transaction { db in
             guard let job = try await db.raw("SELECT * FROM jobs WHERE id = \(bind: jobID) AND owner_id = \(bind: ownerID)").first().map(JobRows.job) else {
                 return nil
             }
+            let changed: Job?
             switch job.state {
             case .queued:
-                return try await end(db, job, state: .canceled, failure: nil, now: now)
+                changed = try await end(db, job, state: .canceled, failure: nil, now: now)
             case .running:
-                return try await db.raw("""
+                changed = try await db.raw("""
                     UPDATE jobs SET cancel_requested = 1, updated_at = \(bind: now.millis) WHERE id = \(bind: jobID) RETURNING *
                     """).first().map(JobRows.job)
             case .succeeded, .failed, .canceled:
-                return job
+                return JobChange(job: job, event: nil)
             }
+            return try await changed.asyncMap { try await change(db, $0) }
         }
     }
 
-    public func recoverExpiredLeases(now: Date) async throws -> [Job] {
+    public func recoverExpiredLeases(now: Date) async throws -> [JobChange] {
         try await database.transaction { db in
             let expired = try await db.raw("""
                 SELECT * FROM jobs WHERE state = 'running' AND lease_until < \(bind: now.millis)
                 """).all().map(JobRows.job)
-            var changed: [Job] = []
+            var changed: [JobChange] = []
             for job in expired {
                 if job.cancelRequested {
-                    if let ended = try await end(db, job, state: .canceled, failure: nil, now: now) { changed.append(ended) }
+                    if let ended = try await end(db, job, state: .canceled, failure: nil, now: now) { changed.append(try await change(db, ended)) }
                 } else if job.attempts >= job.maxAttempts {
                     let failure = JobFailure(code: "WORKER_LOST", message: "The worker running this job stopped answering, on every attempt.")
-                    if let ended = try await end(db, job, state: .failed, failure: failure, now: now) { changed.append(ended) }
+                    if let ended = try await end(db, job, state: .failed, failure: failure, now: now) { changed.append(try await change(db, ended)) }
                 } else if let requeued = try await db.raw("""
                     UPDATE jobs SET state = 'queued', lease_owner = NULL, lease_until = NULL, run_after = \(bind: now.millis),
                         updated_at = \(bind: now.millis)
                     WHERE id = \(bind: job.id) AND state = 'running' RETURNING *
                     """).first().map(JobRows.job) {
-                    changed.append(requeued)
+                    changed.append(try await change(db, requeued))
                 }
             }
             return changed
@@ -157,15 +164,18 @@ public struct SQLJobStore: JobStore {
         return ended
     }
 
-    public func appendEvent(_ job: Job) async throws -> JobEvent {
-        try await database.transaction { db in
-            let row = try await db.raw("""
-                INSERT INTO job_events (job_id, owner_id, snapshot, created_at)
-                VALUES (\(bind: job.id), \(bind: job.ownerID), \(bind: JobRows.snapshot(job)), \(bind: Date().millis))
-                RETURNING sequence
-                """).first()
-            return JobEvent(sequence: try row?.decode(column: "sequence", as: Int64.self) ?? 0, job: job)
-        }
+    /// Writes the event of a change, in the caller's transaction.
+    private func event(_ db: any SQLDatabase, _ job: Job) async throws -> JobEvent {
+        let row = try await db.raw("""
+            INSERT INTO job_events (job_id, owner_id, snapshot, created_at)
+            VALUES (\(bind: job.id), \(bind: job.ownerID), \(bind: JobRows.snapshot(job)), \(bind: job.updatedAt.millis))
+            RETURNING sequence
+            """).first()
+        return JobEvent(sequence: try row?.decode(column: "sequence", as: Int64.self) ?? 0, job: job)
+    }
+
+    private func change(_ db: any SQLDatabase, _ job: Job) async throws -> JobChange {
+        JobChange(job: job, event: try await event(db, job))
     }
 
     public func events(ownerID: String, jobID: String?, after sequence: Int64) async throws -> [JobEvent] {
@@ -176,5 +186,12 @@ public struct SQLJobStore: JobStore {
                 ORDER BY sequence LIMIT 1000
                 """).all().compactMap(JobRows.event)
         }
+    }
+}
+
+extension Optional {
+    func asyncMap<T>(_ transform: (Wrapped) async throws -> T) async rethrows -> T? {
+        guard let self else { return nil }
+        return try await transform(self)
     }
 }
