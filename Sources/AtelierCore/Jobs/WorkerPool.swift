@@ -110,7 +110,7 @@ public struct WorkerPool: Sendable {
     }
 
     /// Exponential backoff with full jitter: base × 2^(attempt-1), at most 5 minutes.
-    func backoff(attempt: Int) -> Duration {
+    public func backoff(attempt: Int) -> Duration {
         let ceiling = min(300.0, settings.backoffBase.seconds * pow(2, Double(max(0, attempt - 1))))
         return .milliseconds(Int(Double.random(in: ceiling / 2...ceiling) * 1000))
     }

@@ -1,0 +1,113 @@
+import AtelierCore
+import AtelierStore
+import Foundation
+import Logging
+import Testing
+
+/// The queue's rules on a real SQLite file, with time passed in: leases, retries and refunds.
+@Suite("Job queue")
+struct JobQueueTests {
+    static func withStore(_ body: (SQLJobStore, String) async throws -> Void) async throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("atelier-queue-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let database = try await DatabaseOpener.open(url: folder.appendingPathComponent("queue.sqlite").path)
+        let user = User(id: Identifier.make(), email: "queue@example.com", displayName: nil, createdAt: Date())
+        try await SQLAccountStore(database: database).insert(user, passwordHash: "x")
+        let store = SQLJobStore(database: database)
+        _ = try await store.grant(ownerID: user.id, amount: 5, reason: "welcome")
+        do {
+            try await body(store, user.id)
+        } catch {
+            try? await database.close()
+            throw error
+        }
+        try await database.close()
+    }
+
+    static func enqueue(_ store: SQLJobStore, ownerID: String, at now: Date, maxAttempts: Int = 2) async throws -> Job {
+        let job = Job(id: Identifier.make(now: now), ownerID: ownerID, processor: "dev.sleep", state: .queued, queue: .standard,
+                      priority: 0, mediaIDs: [], params: .object([:]), creditsCharged: 2, maxAttempts: maxAttempts, createdAt: now, updatedAt: now)
+        let key = IdempotencyKey(key: job.id, ownerID: ownerID, requestHash: "h")
+        #expect(try await store.reserve(key, now: now, inFlightTimeout: 60) == .reserved)
+        _ = try await store.create(job, idempotency: key, response: (202, Data("{}".utf8)))
+        return job
+    }
+
+    @Test("an expired lease returns the job; the old worker can no longer finish it; out of attempts it fails and is refunded")
+    func leases() async throws {
+        try await Self.withStore { store, owner in
+            let start = Date()
+            let job = try await Self.enqueue(store, ownerID: owner, at: start)
+            #expect(try await store.balance(ownerID: owner) == 3)
+
+            let first = try #require(try await store.claim(queue: .standard, processors: ["dev.sleep"], workerID: "a",
+                                                            leaseUntil: start.addingTimeInterval(30), now: start))
+            #expect(first.job.attempts == 1)
+            #expect(try await store.recoverExpiredLeases(now: start.addingTimeInterval(10)).isEmpty)
+            let requeued = try await store.recoverExpiredLeases(now: start.addingTimeInterval(31))
+            #expect(requeued.map(\.job.state) == [.queued])
+
+            let second = try #require(try await store.claim(queue: .standard, processors: ["dev.sleep"], workerID: "b",
+                                                             leaseUntil: start.addingTimeInterval(62), now: start.addingTimeInterval(32)))
+            #expect(second.job.attempts == 2)
+            // Worker "a" comes back from the dead: its result is not recorded.
+            #expect(try await store.finish(jobID: job.id, workerID: "a", outcome: .succeeded(.init(mediaIDs: [], data: [:])), now: start.addingTimeInterval(33)) == nil)
+
+            let failed = try await store.recoverExpiredLeases(now: start.addingTimeInterval(63))
+            #expect(failed.map(\.job.state) == [.failed])
+            #expect(failed.first?.job.error?.code == "WORKER_LOST")
+            #expect(try await store.balance(ownerID: owner) == 5)
+            #expect(try await store.ledger(ownerID: owner, afterID: nil, limit: 10).map(\.reason) == ["refund", "job", "welcome"])
+        }
+    }
+
+    @Test("a retry waits out its backoff before it can be claimed again")
+    func retryWaits() async throws {
+        try await Self.withStore { store, owner in
+            let start = Date()
+            let job = try await Self.enqueue(store, ownerID: owner, at: start, maxAttempts: 3)
+            _ = try await store.claim(queue: .standard, processors: ["dev.sleep"], workerID: "a", leaseUntil: start.addingTimeInterval(30), now: start)
+            let retried = try await store.finish(jobID: job.id, workerID: "a",
+                                                 outcome: .retry(JobFailure(code: "BUSY", message: "busy"), delay: .seconds(60)), now: start)
+            #expect(retried?.job.state == .queued)
+            #expect(try await store.claim(queue: .standard, processors: ["dev.sleep"], workerID: "b",
+                                          leaseUntil: start.addingTimeInterval(90), now: start.addingTimeInterval(59)) == nil)
+            let again = try await store.claim(queue: .standard, processors: ["dev.sleep"], workerID: "b",
+                                              leaseUntil: start.addingTimeInterval(120), now: start.addingTimeInterval(61))
+            #expect(again?.job.attempts == 2)
+            #expect(try await store.balance(ownerID: owner) == 3, "a retry is not refunded")
+        }
+    }
+
+    @Test("retry delays double per attempt, with jitter, up to five minutes")
+    func backoff() async throws {
+        try await Self.withStore { store, _ in
+            let catalogue = ProcessorCatalogue([])
+            let jobs = JobService(store: store, catalogue: catalogue, media: MediaService(store: NoMedia(), blobs: NoMedia(), images: NoMedia(), limits: .init()),
+                                  events: JobEventHub(), signal: WorkSignal())
+            let pool = WorkerPool(store: store, catalogue: catalogue, jobs: jobs, settings: .init(backoffBase: .seconds(2)), logger: Logger(label: "test"))
+            for (attempt, ceiling) in [(1, 2.0), (2, 4.0), (3, 8.0), (12, 300.0)] {
+                for _ in 0..<20 {
+                    let delay = pool.backoff(attempt: attempt)
+                    #expect(delay >= .milliseconds(Int(ceiling * 500)) && delay <= .milliseconds(Int(ceiling * 1000)), "attempt \(attempt): \(delay)")
+                }
+            }
+        }
+    }
+}
+
+/// Media ports that are never called in these tests.
+private struct NoMedia: MediaStore, BlobStore, ImageProcessor {
+    func insert(_ asset: MediaAsset) async throws -> Bool { fatalError("not used") }
+    func asset(id: String, ownerID: String?) async throws -> MediaAsset? { nil }
+    func asset(ownerID: String, sha256: String) async throws -> MediaAsset? { nil }
+    func list(ownerID: String, afterID: String?, limit: Int) async throws -> [MediaAsset] { [] }
+    func assets(ownerID: String) async throws -> [MediaAsset] { [] }
+    func delete(id: String) async throws {}
+    func references(blobKey: String) async throws -> Int { 0 }
+    func put(_ data: Data, key: String) async throws {}
+    func get(key: String) async throws -> Data? { nil }
+    func delete(key: String) async throws {}
+    func header(of data: Data) async throws -> ImageHeader { fatalError("not used") }
+    func variant(of data: Data, maxSide: Int, format: ImageFormat) async throws -> EncodedImage { fatalError("not used") }
+}
