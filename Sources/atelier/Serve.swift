@@ -20,9 +20,11 @@ struct Serve: AsyncParsableCommand {
         let reclaimer = Task { await reclaimMemoryPeriodically() }
         defer { reclaimer.cancel() }
         let workers = Task { if config.workers { await services.runWorkers(logger: logger) } }
-        defer { workers.cancel() }
         // In-flight requests finish before the server stops on SIGTERM or SIGINT.
         try await app.runService(gracefulShutdownSignals: [.sigterm, .sigint])
+        // Jobs in hand stay leased and run again after a restart; the database closes last.
+        workers.cancel()
+        await workers.value
         try await services.database.close()
         logger.info("atelier stopped")
     }

@@ -50,6 +50,11 @@ struct JobEventTests {
             #expect(polled["state"] as? String == events.last?.data["state"] as? String)
             #expect(polled["progress"] as? Double == events.last?.data["progress"] as? Double)
 
+            // A client reconnecting after the end (as EventSource does) gets the end again, and the stream closes.
+            let after = try await api.request(.get, "/api/v1/jobs/\(id)/events", token: account.accessToken,
+                                              headers: ["Accept": "text/event-stream", "Last-Event-ID": String(numbered.last!.id!)])
+            #expect(Self.events(after.body).last?.data["state"] as? String == "succeeded")
+
             let notSSE = try await api.request(.get, "/api/v1/jobs/\(id)/events", token: account.accessToken)
             #expect(notSSE.status == 406)
         }

@@ -10,8 +10,16 @@ public actor JobEventHub {
     }
 
     private var subscribers: [UUID: Subscriber] = [:]
+    private var closed = false
 
     public init() {}
+
+    /// Ends every stream (the server is shutting down) and every later subscription at once.
+    public func close() {
+        closed = true
+        for subscriber in subscribers.values { subscriber.continuation.finish() }
+        subscribers = [:]
+    }
 
     public func publish(_ event: JobEvent) {
         for subscriber in subscribers.values where subscriber.ownerID == event.ownerID && (subscriber.jobID == nil || subscriber.jobID == event.jobID) {
@@ -23,6 +31,10 @@ public actor JobEventHub {
     public func subscribe(ownerID: String, jobID: String?) -> AsyncStream<JobEvent> {
         let id = UUID()
         let (stream, continuation) = AsyncStream.makeStream(of: JobEvent.self, bufferingPolicy: .bufferingNewest(256))
+        guard !closed else {
+            continuation.finish()
+            return stream
+        }
         subscribers[id] = Subscriber(ownerID: ownerID, jobID: jobID, continuation: continuation)
         continuation.onTermination = { _ in Task { await self.unsubscribe(id) } }
         return stream

@@ -77,6 +77,8 @@ public protocol JobStore: Sendable {
     func release(_ key: IdempotencyKey) async throws
     /// Deletes idempotency records older than `date`; returns how many.
     func deleteIdempotency(before date: Date) async throws -> Int
+    /// Deletes job events older than `date` (they only serve SSE resume); returns how many.
+    func deleteEvents(before date: Date) async throws -> Int
     /// True for exactly one caller per (name, occurrence), across processes.
     func claimOccurrence(name: String, occurrence: Int64) async throws -> Bool
 }

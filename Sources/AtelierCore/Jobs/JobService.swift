@@ -70,7 +70,10 @@ public struct JobService: Sendable {
         guard spec.mediaInputs.contains(request.mediaIDs.count) else {
             throw AtelierError.validation("\(spec.name) takes \(spec.mediaInputs.lowerBound)–\(spec.mediaInputs.upperBound) media ids.", field: "media_ids")
         }
-        guard (-10...10).contains(request.priority) else { throw AtelierError.validation("priority must be between -10 and 10.", field: "priority") }
+        // Anyone may put their own job back; moving ahead of other people's jobs is a premium right.
+        guard (-10...(isPremium ? 10 : 0)).contains(request.priority) else {
+            throw AtelierError.validation("priority must be between -10 and \(isPremium ? 10 : 0).", field: "priority")
+        }
         for id in request.mediaIDs { _ = try await media.asset(id: id, ownerID: ownerID) }
         try spec.params.validate(request.params)
         let now = Date()

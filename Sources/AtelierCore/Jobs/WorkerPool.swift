@@ -51,6 +51,10 @@ public struct WorkerPool: Sendable {
                 let deleted = try await store.deleteIdempotency(before: Date().addingTimeInterval(-24 * 3600))
                 if deleted > 0 { logger.info("deleted expired idempotency records", metadata: ["count": "\(deleted)"]) }
             } }
+            group.addTask { await recurring(name: "job-event-cleanup", every: .seconds(3600)) {
+                // Events serve reconnecting streams; a week covers any client that will come back.
+                _ = try await store.deleteEvents(before: Date().addingTimeInterval(-7 * 24 * 3600))
+            } }
         }
     }
 
@@ -89,6 +93,9 @@ public struct WorkerPool: Sendable {
             // job is left to its lease and runs again elsewhere.
             guard await progress.cancelRequested else { return }
             outcome = .canceled
+        } catch where Task.isCancelled {
+            // The process is stopping and the processor reported it some other way.
+            return
         } catch let error as RetryableJobError {
             outcome = .retry(JobFailure(code: "RETRYABLE_ERROR", message: error.message), delay: backoff(attempt: job.attempts))
         } catch is DeadlineExceeded {
@@ -205,9 +212,15 @@ actor LeasedProgress: JobProgress {
     func keepLease() async throws {
         while true {
             try await Task.sleep(for: lease / 3)
-            guard let job = try await store.heartbeat(jobID: jobID, workerID: workerID, leaseUntil: Date().adding(lease), progress: nil)?.job else {
-                throw CancellationError()
+            let renewed: JobChange?
+            do {
+                renewed = try await store.heartbeat(jobID: jobID, workerID: workerID, leaseUntil: Date().adding(lease), progress: nil)
+            } catch {
+                // A busy or briefly unreachable database is no reason to stop the work; the lease
+                // has slack for two more tries.
+                continue
             }
+            guard let job = renewed?.job else { throw CancellationError() }
             if job.cancelRequested {
                 cancelRequested = true
                 throw CancellationError()

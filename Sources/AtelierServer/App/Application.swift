@@ -8,6 +8,7 @@ import HummingbirdWebSocket
 import Logging
 import Metrics
 import Prometheus
+import ServiceLifecycle
 
 /// The parts one running Atelier is made of, opened from its configuration.
 public struct AtelierServices: Sendable {
@@ -128,7 +129,19 @@ public func buildApplication(_ services: AtelierServices, logger: Logger) -> som
         router: router,
         server: .http1WebSocketUpgrade { head, _, _ in try await sockets.shouldUpgrade(head) },
         configuration: .init(address: .hostname(services.config.host, port: services.config.port), serverName: "atelier"),
+        services: [EndEventStreamsOnShutdown(events: services.jobs.events)],
         logger: logger)
+}
+
+/// Event streams never end by themselves; on graceful shutdown they are ended so that the server's
+/// wait for in-flight responses does not wait forever.
+struct EndEventStreamsOnShutdown: Service {
+    let events: JobEventHub
+
+    func run() async throws {
+        try? await gracefulShutdown()
+        await events.close()
+    }
 }
 
 extension AtelierServices {

@@ -26,6 +26,8 @@ struct EventSocket {
         }
         let ticket = uri.queryItems?.first { $0.name == "ticket" }?.value
         guard let userID = try await user(head, ticket: ticket) else { return .dontUpgrade }
+        // Subscribe before reading the job, so no change falls between the two.
+        let live = await jobs.events.subscribe(ownerID: userID, jobID: jobID)
         let job: Job?
         if let jobID {
             guard let found = try? await jobs.job(id: jobID, ownerID: userID) else { return .dontUpgrade }
@@ -33,7 +35,6 @@ struct EventSocket {
         } else {
             job = nil
         }
-        let live = await jobs.events.subscribe(ownerID: userID, jobID: jobID)
         return .upgrade([:]) { inbound, outbound, _ in
             try await withThrowingTaskGroup(of: Void.self) { group in
                 // Reading the client's frames answers pings and notices when it goes away.

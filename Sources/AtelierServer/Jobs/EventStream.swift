@@ -5,38 +5,60 @@ import Hummingbird
 import NIOCore
 
 /// Job events as Server-Sent Events: what happened since `Last-Event-ID` first (from the
-/// database), then live changes. A single job's stream ends at its terminal state.
+/// database), then live changes, with a comment line every 15 s so a vanished client is noticed.
+/// A single job's stream ends at its terminal state.
 enum EventStream {
-    static func response(_ request: Request, jobs: JobService, ownerID: String, job: Job?) async throws -> Response {
+    static func response(_ request: Request, jobs: JobService, ownerID: String, jobID: String?) async throws -> Response {
         guard request.headers[.accept]?.contains("text/event-stream") == true else {
             throw AtelierError(status: 406, code: "NOT_ACCEPTABLE", message: "Ask for text/event-stream (Server-Sent Events) here.")
         }
-        // Subscribe before reading the backlog, so nothing falls between the two.
-        let live = await jobs.events.subscribe(ownerID: ownerID, jobID: job?.id)
+        // Subscribe before reading anything, so no change falls between the two.
+        let live = await jobs.events.subscribe(ownerID: ownerID, jobID: jobID)
+        let job = try await jobID.asyncMap { try await jobs.job(id: $0, ownerID: ownerID) }
         let resumeAfter = request.headers[.lastEventID].flatMap { Int64($0.trimmingCharacters(in: .whitespaces)) }
-        let lastSeen = resumeAfter ?? 0
-        // A fresh subscriber to one job first learns where it stands now.
-        let backlog = if let resumeAfter { try await jobs.events(ownerID: ownerID, jobID: job?.id, after: resumeAfter) }
-            else { job.map { [JobEvent(sequence: 0, job: $0)] } ?? [] }
+        var stored = try await resumeAfter.asyncMap { try await jobs.events(ownerID: ownerID, jobID: jobID, after: $0) } ?? []
+        // A new subscriber to one job learns where it stands; so does one whose backlog does not
+        // reach the job's end (the job ended, or more happened than one page of backlog holds).
+        if let job, resumeAfter == nil || (job.state.isTerminal && stored.last?.state.isTerminal != true) {
+            stored.append(JobEvent(sequence: 0, job: job))
+        }
+        let backlog = stored
+        // Live events up to the backlog's last are duplicates; later ones may arrive out of order.
+        let floor = max(resumeAfter ?? 0, backlog.map(\.sequence).max() ?? 0)
         let headers: HTTPFields = [.contentType: "text/event-stream", .cacheControl: "no-store", .init("X-Accel-Buffering")!: "no"]
         return Response(status: .ok, headers: headers, body: ResponseBody { writer in
-            var sent = lastSeen
             func send(_ event: JobEvent) async throws -> Bool {
-                if event.sequence > 0 {
-                    guard event.sequence > sent else { return false }
-                    sent = event.sequence
-                }
                 let data = try JSONCoding.encoder.encode(JobEventJSON(event))
-                var text = event.sequence > 0 ? "id: \(event.sequence)\n" : ""
-                text += "event: job\ndata: \(String(decoding: data, as: UTF8.self))\n\n"
-                try await writer.write(ByteBuffer(string: text))
-                return job != nil && event.state.isTerminal
+                let id = event.sequence > 0 ? "id: \(event.sequence)\n" : ""
+                try await writer.write(ByteBuffer(string: "\(id)event: job\ndata: \(String(decoding: data, as: UTF8.self))\n\n"))
+                return jobID != nil && event.state.isTerminal
             }
             for event in backlog where try await send(event) {
                 try await writer.finish(nil)
                 return
             }
-            for await event in live where try await send(event) { break }
+            let (items, continuation) = AsyncStream.makeStream(of: JobEvent?.self)
+            let forward = Task {
+                for await event in live where event.sequence > floor { continuation.yield(event) }
+                continuation.finish()
+            }
+            let ticker = Task {
+                while !Task.isCancelled {
+                    try? await Task.sleep(for: .seconds(15))
+                    continuation.yield(nil)
+                }
+            }
+            defer {
+                forward.cancel()
+                ticker.cancel()
+            }
+            for await item in items {
+                if let event = item {
+                    if try await send(event) { break }
+                } else {
+                    try await writer.write(ByteBuffer(string: ": ping\n\n"))
+                }
+            }
             try await writer.finish(nil)
         })
     }

@@ -44,12 +44,11 @@ struct JobRoutes {
             try Reply.json(JobJSON(try await jobs.cancel(id: try context.parameters.require("id"), ownerID: try context.requireUser())), context)
         }
         group.get("{id}/events") { request, context in
-            let job = try await jobs.job(id: try context.parameters.require("id"), ownerID: try context.requireUser())
-            return try await EventStream.response(request, jobs: jobs, ownerID: job.ownerID, job: job)
+            try await EventStream.response(request, jobs: jobs, ownerID: try context.requireUser(), jobID: try context.parameters.require("id"))
         }
         let events = api.group("events").add(middleware: authenticator)
         events.get { request, context in
-            try await EventStream.response(request, jobs: jobs, ownerID: try context.requireUser(), job: nil)
+            try await EventStream.response(request, jobs: jobs, ownerID: try context.requireUser(), jobID: nil)
         }
         events.post("tickets") { _, context in
             struct Ticket: Encodable, Sendable { let ticket: String; let expiresIn: Int }

@@ -17,6 +17,7 @@ actor TokenBuckets {
     private let limit: Double
     private let window: Double
     private var buckets: [String: (tokens: Double, at: Date)] = [:]
+    private var lastPrune = Date()
 
     init(limit: Int, window: TimeInterval) {
         self.limit = Double(max(1, limit))
@@ -30,7 +31,11 @@ actor TokenBuckets {
         let allowed = tokens >= 1
         if allowed { tokens -= 1 }
         buckets[key] = (tokens, now)
-        if buckets.count > 100_000 { buckets = buckets.filter { now.timeIntervalSince($0.value.at) < window } }
+        // Full buckets need no memory; forget them once per window, not on every request.
+        if now.timeIntervalSince(lastPrune) > window {
+            buckets = buckets.filter { now.timeIntervalSince($0.value.at) < window }
+            lastPrune = now
+        }
         return Verdict(allowed: allowed, remaining: Int(tokens), reset: Int(((limit - tokens) / rate).rounded(.up)),
                        retryAfter: max(1, Int(((1 - tokens) / rate).rounded(.up))))
     }

@@ -58,6 +58,12 @@ extension SQLJobStore {
         }
     }
 
+    public func deleteEvents(before date: Date) async throws -> Int {
+        try await database.transaction { db in
+            try await db.raw("DELETE FROM job_events WHERE created_at < \(bind: date.millis) RETURNING sequence").all().count
+        }
+    }
+
     public func claimOccurrence(name: String, occurrence: Int64) async throws -> Bool {
         try await database.transaction { db in
             try await db.raw("""

@@ -24,10 +24,13 @@ public struct SQLJobStore: JobStore {
                         \(bind: job.priority), \(bind: JobRows.text(job.mediaIDs)), \(bind: job.params.text), 0, \(bind: job.creditsCharged),
                         0, \(bind: job.maxAttempts), 0, \(bind: job.createdAt.millis), \(bind: job.createdAt.millis), \(bind: job.createdAt.millis))
                 """).run()
-            try await db.raw("""
+            // Only an open reservation can be completed: of two requests that both took over a
+            // stale key, the second finds it completed and rolls back without charging.
+            guard try await db.raw("""
                 UPDATE idempotency_keys SET status = \(bind: response.status), body = \(bind: responseBody)
-                WHERE owner_id = \(bind: idempotency.ownerID) AND key = \(bind: idempotency.key)
-                """).run()
+                WHERE owner_id = \(bind: idempotency.ownerID) AND key = \(bind: idempotency.key) AND status IS NULL
+                RETURNING key
+                """).first() != nil else { throw JobError.keyInFlight }
             return try await event(db, job)
         }
     }
@@ -90,6 +93,9 @@ public struct SQLJobStore: JobStore {
                         lease_owner = NULL, lease_until = NULL, updated_at = \(bind: now.millis)
                     WHERE \(lease) RETURNING *
                     """).first().map(JobRows.job)
+            case .retry where current.cancelRequested:
+                // The owner asked to stop: no second try.
+                ended = try await end(db, current, state: .canceled, failure: nil, now: now)
             case .retry(let failure, let delay) where current.attempts < current.maxAttempts:
                 let runAfter = now.addingTimeInterval(Double(delay.components.seconds) + Double(delay.components.attoseconds) / 1e18)
                 ended = try await db.raw("""
@@ -186,12 +192,5 @@ public struct SQLJobStore: JobStore {
                 ORDER BY sequence LIMIT 1000
                 """).all().compactMap(JobRows.event)
         }
-    }
-}
-
-extension Optional {
-    func asyncMap<T>(_ transform: (Wrapped) async throws -> T) async rethrows -> T? {
-        guard let self else { return nil }
-        return try await transform(self)
     }
 }
