@@ -91,10 +91,10 @@ func buildRoutes(_ services: AtelierServices, logger: Logger) -> (Router<Atelier
     router.add(middleware: RequestLogMiddleware(logger: logger))
     router.add(middleware: MetricsMiddleware())
     router.add(middleware: ErrorMiddleware(routes: routes))
-    router.add(middleware: RateLimitMiddleware(limit: services.config.requestsPerMinute, perSeconds: 60, scope: "API"))
 
     HealthRoutes(database: services.database, metrics: MetricsBackend.registry).add(to: router)
-    let api = router.group("api/v1")
+    // Probes and metrics are not rate limited; the API is.
+    let api = router.group("api/v1").add(middleware: RateLimitMiddleware(limit: services.config.requestsPerMinute, perSeconds: 60, scope: "API"))
     let authenticator = Authenticator(tokens: services.tokens, accounts: services.accounts)
     OpenAPIRoutes().add(to: api)
     AccountRoutes(accounts: services.accounts, authenticator: authenticator).add(to: api)
