@@ -6,17 +6,9 @@ Runs a release `atelier serve` on a free loopback port with a throwaway data fol
 only; needs `vips` (libvips-tools) to make the test photo and `wrk` for the health figure.
 Usage: Benchmarks/foundation.py [--uploads 1000] [--concurrency 8]
 """
-import argparse, http.client, json, os, os.path, random, shutil, socket, statistics, subprocess
-import sys, tempfile, threading, time
+import argparse, http.client, json, os, random, subprocess, sys, threading, time
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-BINARY = os.path.join(ROOT, ".build", "release", "atelier")
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from benchserver import running_server
 
 
 def rss_mb(pid):
@@ -59,20 +51,7 @@ def main():
     parser.add_argument("--health-seconds", type=int, default=10)
     args = parser.parse_args()
 
-    if not os.path.exists(BINARY):
-        subprocess.run(["swift", "build", "-c", "release", "--product", "atelier"], cwd=ROOT, check=True)
-    folder = tempfile.mkdtemp(prefix="atelier-bench-")
-    port = free_port()
-    env = dict(os.environ, ATELIER_LOG_LEVEL="warning", ATELIER_BCRYPT_COST="10")
-    server = subprocess.Popen([BINARY, "serve", "--port", str(port), "--data-dir", os.path.join(folder, "data")],
-                              env=env, stdout=subprocess.DEVNULL)
-    try:
-        for _ in range(300):
-            try:
-                if request(port, "GET", "/health")[0] == 200:
-                    break
-            except OSError:
-                time.sleep(0.1)
+    with running_server(ATELIER_BCRYPT_COST="10") as (server, port, folder):
         idle = rss_mb(server.pid)
 
         photo = make_photo(folder)
@@ -128,10 +107,6 @@ def main():
         print(f"resident memory: idle {idle:.1f} MB; 10 s after {args.uploads // 2} uploads {settled[0]:.1f} MB; "
               f"10 s after {args.uploads} uploads {settled[1]:.1f} MB")
         return 0 if not errors else 1
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
-        shutil.rmtree(folder, ignore_errors=True)
 
 
 if __name__ == "__main__":

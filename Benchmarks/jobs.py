@@ -7,17 +7,9 @@ Runs a release `atelier serve` with the development processors on a free loopbac
 throwaway data folder. Python stdlib only (a minimal WebSocket reader is below).
 Usage: Benchmarks/jobs.py [--jobs 2000] [--concurrency 8]
 """
-import argparse, base64, datetime, http.client, json, os, shutil, socket, struct, subprocess, sys
-import tempfile, threading, time, uuid
+import argparse, base64, datetime, http.client, json, os, socket, struct, sys, threading, time, uuid
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-BINARY = os.path.join(ROOT, ".build", "release", "atelier")
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from benchserver import running_server
 
 
 class Client:
@@ -79,20 +71,9 @@ def main():
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument("--progress-jobs", type=int, default=100)
     args = parser.parse_args()
-    if not os.path.exists(BINARY):
-        subprocess.run(["swift", "build", "-c", "release", "--product", "atelier"], cwd=ROOT, check=True)
-    folder = tempfile.mkdtemp(prefix="atelier-bench-jobs-")
-    port = free_port()
-    env = dict(os.environ, ATELIER_LOG_LEVEL="warning", ATELIER_BCRYPT_COST="4", ATELIER_DEV_PROCESSORS="1",
-               ATELIER_FREE_CREDITS="10000000", ATELIER_JOBS_PER_MINUTE="100000000", ATELIER_REQUESTS_PER_MINUTE="100000000")
-    server = subprocess.Popen([BINARY, "serve", "--port", str(port), "--data-dir", folder], env=env, stdout=subprocess.DEVNULL)
-    try:
-        for _ in range(300):
-            try:
-                if Client(port).call("GET", "/health")[0] == 200:
-                    break
-            except OSError:
-                time.sleep(0.1)
+    settings = dict(ATELIER_BCRYPT_COST="4", ATELIER_DEV_PROCESSORS="1", ATELIER_FREE_CREDITS="10000000",
+                    ATELIER_JOBS_PER_MINUTE="100000000", ATELIER_REQUESTS_PER_MINUTE="100000000")
+    with running_server(**settings) as (server, port, folder):
         status, body = Client(port).call("POST", "/api/v1/auth/register", {"email": "bench@example.com", "password": "benchmark password"})
         assert status == 201, body
         token = body["data"]["access_token"]
@@ -166,10 +147,6 @@ def main():
             print(f"progress event worker→WebSocket: p50 {percentile(event_latencies, 0.5) * 1000:.1f} ms, "
                   f"p99 {percentile(event_latencies, 0.99) * 1000:.1f} ms over {len(event_latencies)} events")
         return 0
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
-        shutil.rmtree(folder, ignore_errors=True)
 
 
 if __name__ == "__main__":

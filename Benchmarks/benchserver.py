@@ -1,0 +1,37 @@
+"""Shared by the benchmarks: the release binary, started on a free loopback port with a
+throwaway data folder, and stopped afterwards."""
+import contextlib, http.client, os, shutil, socket, subprocess, tempfile, time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+BINARY = os.path.join(ROOT, ".build", "release", "atelier")
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextlib.contextmanager
+def running_server(**environment):
+    """Yields (process, port, data folder) of a started `atelier serve`, ready for requests."""
+    if not os.path.exists(BINARY):
+        subprocess.run(["swift", "build", "-c", "release", "--product", "atelier"], cwd=ROOT, check=True)
+    folder = tempfile.mkdtemp(prefix="atelier-bench-")
+    port = free_port()
+    env = dict(os.environ, ATELIER_LOG_LEVEL="warning", **environment)
+    server = subprocess.Popen([BINARY, "serve", "--port", str(port), "--data-dir", folder], env=env, stdout=subprocess.DEVNULL)
+    try:
+        for _ in range(300):
+            try:
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+                conn.request("GET", "/health")
+                if conn.getresponse().status == 200:
+                    break
+            except OSError:
+                time.sleep(0.1)
+        yield server, port, folder
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+        shutil.rmtree(folder, ignore_errors=True)
