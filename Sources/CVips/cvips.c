@@ -146,8 +146,9 @@ int cvips_enhance(const void *buf, size_t len, double strength, void **out, size
         // Auto-levels: each band stretched to the full range.
         vips_hist_norm(t[4], &t[9], NULL) ||
         vips_cast_uchar(t[9], &t[5], NULL) ||
-        // Local contrast (CLAHE-like), blended in by strength.
-        vips_hist_local(t[5], &t[6], 64, 64, "max_slope", 3, NULL) ||
+        // Local contrast (CLAHE-like), blended in by strength; the window fits small pictures too.
+        vips_hist_local(t[5], &t[6], MIN(64, vips_image_get_width(t[5])), MIN(64, vips_image_get_height(t[5])),
+                        "max_slope", 3, NULL) ||
         vips_linear1(t[6], &t[7], strength, 0, NULL) ||
         vips_linear1(t[5], &t[8], 1.0 - strength, 0, NULL)) {
         g_object_unref(base);

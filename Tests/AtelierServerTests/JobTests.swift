@@ -41,6 +41,12 @@ struct JobTests {
             #expect(media.status == 200)
             #expect(media.data["width"] as? Int == 800)
             #expect(media.data["format"] as? String == "jpeg")
+
+            // A picture smaller than the local-contrast window, with transparency, works too.
+            let small = try await api.upload(try TestImages.make(.png, width: 40, height: 30, alpha: true), token: account.accessToken)
+            let job = try await api.createJob(["processor": "image.enhance", "media_ids": [try #require(small.data["id"] as? String)]], token: account.accessToken)
+            let smallDone = try await api.waitForJob(try #require(job.data["id"] as? String), token: account.accessToken)
+            #expect(smallDone["state"] as? String == "succeeded", "\(smallDone["error"] ?? "")")
         }
     }
 
