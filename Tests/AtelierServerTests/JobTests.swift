@@ -1,3 +1,4 @@
+import AtelierImaging
 import Foundation
 import HTTPTypes
 import Testing
@@ -41,6 +42,14 @@ struct JobTests {
             #expect(media.status == 200)
             #expect(media.data["width"] as? Int == 800)
             #expect(media.data["format"] as? String == "jpeg")
+            // Still a picture: neither washed out nor blacked out, with detail across it.
+            let display = try await api.get(url: try #require((media.data["variants"] as? [String: [String: Any]])?["display"]?["url"] as? String))
+            var levels: [Double] = []
+            for x in stride(from: 50, to: 800, by: 150) {
+                for y in stride(from: 50, to: 600, by: 150) { levels.append(try Vips.pixel(of: display.body, x: x, y: y).prefix(3).reduce(0, +) / 3) }
+            }
+            #expect(levels.max()! - levels.min()! > 60, "\(levels)")
+            #expect(levels.filter { $0 > 250 || $0 < 5 }.count < levels.count / 2, "\(levels)")
 
             // A picture smaller than the local-contrast window, with transparency, works too.
             let small = try await api.upload(try TestImages.make(.png, width: 40, height: 30, alpha: true), token: account.accessToken)

@@ -26,7 +26,7 @@ int cvips_thumbnail(const void *buf, size_t len, int max_side, cvips_format form
 /// A generated test or benchmark picture (gradient plus noise) in the given format. 0 on success.
 int cvips_generate(int width, int height, int with_alpha, cvips_format format,
                    void **out, size_t *out_len);
-/// image.enhance: upright, auto-levels, local contrast blended by `strength` (0…1), sharpened;
+/// image.enhance: upright, auto-levels, local contrast ("clarity") by `strength` (0…1), sharpened;
 /// a JPEG without metadata. 0 on success.
 int cvips_enhance(const void *buf, size_t len, double strength, void **out, size_t *out_len);
 /// The band values of one pixel (as stored, before any EXIF turn); how many were written, or -1.
