@@ -101,7 +101,8 @@ struct ProcessorJSON: Encodable, Sendable {
     let cost: Int
     let queue: QueueClass
     let premium: Bool
-    /// False when nothing can run it yet (no worker in this process or registered outside).
+    /// Whether jobs can be submitted. Always true in this version: a processor without a runner in
+    /// this process still takes jobs, which wait for an external worker.
     let available: Bool
     let featured: Bool
     let inputs: Inputs

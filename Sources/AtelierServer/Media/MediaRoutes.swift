@@ -83,18 +83,3 @@ struct MediaRoutes {
         return MediaLinks(signer: signer, baseURL: base.hasSuffix("/") ? String(base.dropLast()) : base)
     }
 }
-
-extension Parameters {
-    func require(_ name: String) throws -> String {
-        guard let value = self.get(name) else { throw AtelierError.badRequest("Missing \(name).") }
-        return value
-    }
-}
-
-extension Hummingbird.Parameters {
-    func int(_ name: String) throws -> Int? {
-        guard let text = self.get(name) else { return nil }
-        guard let value = Int(text) else { throw AtelierError.validation("\(name) must be a whole number.", field: name) }
-        return value
-    }
-}

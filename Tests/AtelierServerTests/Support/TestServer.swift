@@ -31,7 +31,6 @@ enum TestServer {
         logger.logLevel = .warning
         let app = buildApplication(services, logger: logger)
         let workers = Task { if config.workers { await services.runWorkers(logger: logger) } }
-        defer { workers.cancel() }
         do {
             try await app.test(.live) { client in
                 let api = APIClient(port: client.port ?? 0, services: services, dataDir: folder)
