@@ -18,13 +18,16 @@ struct CrashRecoveryTests {
         let token = try await first.register()
         var ids: [String] = []
         for index in 0..<200 {
-            let (status, body) = try first.call("POST", "/api/v1/jobs", token: token, json: #"{"processor":"dev.sleep","params":{"ms":100}}"#,
+            let (status, body) = try first.call("POST", "/api/v1/jobs", token: token, json: #"{"processor":"dev.sleep","params":{"ms":200}}"#,
                                                 headers: ["Idempotency-Key": "crash-\(index)"])
             #expect(status == 202)
             if let match = body.firstMatch(of: /"id":"([0-9a-f-]{36})"/) { ids.append(String(match.1)) }
         }
         #expect(ids.count == 200)
-        try await Task.sleep(for: .milliseconds(1000))
+        // Crash once the workers are under way (200 jobs × 200 ms on 2 workers take 20 s).
+        for _ in 0..<100 where try !first.call("GET", "/api/v1/jobs?state=succeeded&limit=1", token: token).body.contains(#""id""#) {
+            try await Task.sleep(for: .milliseconds(100))
+        }
         let (_, waiting) = try first.call("GET", "/api/v1/jobs?state=queued&limit=1", token: token)
         first.crash()
         #expect(waiting.contains(#""state":"queued""#), "the crash came mid-run")

@@ -138,6 +138,12 @@ public struct Migrator: Sendable {
             "CREATE INDEX idempotency_keys_age ON idempotency_keys (created_at)",
             "CREATE TABLE recurring_runs (name TEXT NOT NULL, occurrence BIGINT NOT NULL, PRIMARY KEY (name, occurrence))",
         ]),
+        // The claim walks this index in its ORDER BY; the old one made every claim sort the
+        // whole queue (a few ms with thousands waiting).
+        Migration(version: 4, name: "job claim order", statements: [
+            "DROP INDEX jobs_runnable",
+            "CREATE INDEX jobs_claim ON jobs (queue, state, priority DESC, id)",
+        ]),
     ]
 
     /// Returns the versions it applied.

@@ -44,10 +44,12 @@ enum TestServer {
             }
         } catch {
             workers.cancel()
+            await workers.value
             try? await services.database.close()
             throw error
         }
         workers.cancel()
+        await workers.value
         try? await services.database.close()
     }
 
