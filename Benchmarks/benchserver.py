@@ -13,11 +13,13 @@ def free_port():
 
 
 @contextlib.contextmanager
-def running_server(**environment):
-    """Yields (process, port, data folder) of a started `atelier serve`, ready for requests."""
+def running_server(folder=None, **environment):
+    """Yields (process, port, data folder) of a started `atelier serve`, ready for requests.
+    A given folder is reused and kept; otherwise a throwaway one is made."""
+    keep = folder is not None
     if not os.path.exists(BINARY):
         subprocess.run(["swift", "build", "-c", "release", "--product", "atelier"], cwd=ROOT, check=True)
-    folder = tempfile.mkdtemp(prefix="atelier-bench-")
+    folder = folder or tempfile.mkdtemp(prefix="atelier-bench-")
     port = free_port()
     env = dict(os.environ, ATELIER_LOG_LEVEL="warning", **environment)
     server = subprocess.Popen([BINARY, "serve", "--port", str(port), "--data-dir", folder], env=env, stdout=subprocess.DEVNULL)
@@ -34,4 +36,5 @@ def running_server(**environment):
     finally:
         server.terminate()
         server.wait(timeout=30)
-        shutil.rmtree(folder, ignore_errors=True)
+        if not keep:
+            shutil.rmtree(folder, ignore_errors=True)

@@ -7,7 +7,7 @@ Runs a release `atelier serve` with the development processors on a free loopbac
 throwaway data folder. Python stdlib only (a minimal WebSocket reader is below).
 Usage: Benchmarks/jobs.py [--jobs 2000] [--concurrency 8]
 """
-import argparse, base64, datetime, http.client, json, os, socket, struct, sys, threading, time, uuid
+import argparse, base64, datetime, http.client, json, os, shutil, socket, struct, sys, tempfile, threading, time, uuid
 
 from benchserver import running_server
 
@@ -65,54 +65,84 @@ def percentile(values, q):
     return values[min(len(values) - 1, int(q * len(values)))]
 
 
+def register(port):
+    status, body = Client(port).call("POST", "/api/v1/auth/register", {"email": "bench@example.com", "password": "benchmark password"})
+    assert status == 201, body
+    return body["data"]["access_token"]
+
+
+def create_jobs(port, token, count, concurrency):
+    """POSTs `count` no-op jobs from `concurrency` connections; returns (seconds, latencies)."""
+    latencies, lock, counter = [], threading.Lock(), iter(range(count))
+
+    def submit():
+        client = Client(port, token)
+        while True:
+            with lock:
+                n = next(counter, None)
+            if n is None:
+                return
+            start = time.perf_counter()
+            status, _ = client.call("POST", "/api/v1/jobs", {"processor": "dev.sleep", "params": {"ms": 0}},
+                                    {"Idempotency-Key": str(uuid.uuid4())})
+            elapsed = time.perf_counter() - start
+            assert status == 202, status
+            with lock:
+                latencies.append(elapsed)
+
+    started = time.perf_counter()
+    threads = [threading.Thread(target=submit) for _ in range(concurrency)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return time.perf_counter() - started, latencies
+
+
+def wait_until_idle(port, token):
+    watcher = Client(port, token)
+    while True:
+        queued = watcher.call("GET", "/api/v1/jobs?state=queued&limit=1")[1]["data"]
+        running = watcher.call("GET", "/api/v1/jobs?state=running&limit=1")[1]["data"]
+        if not queued and not running:
+            return
+        time.sleep(0.02)
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--jobs", type=int, default=2000)
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument("--progress-jobs", type=int, default=100)
+    parser.add_argument("--workers", type=int, default=2, help="standard-queue workers")
     args = parser.parse_args()
     settings = dict(ATELIER_BCRYPT_COST="4", ATELIER_DEV_PROCESSORS="1", ATELIER_FREE_CREDITS="10000000",
-                    ATELIER_JOBS_PER_MINUTE="100000000", ATELIER_REQUESTS_PER_MINUTE="100000000")
+                    ATELIER_JOBS_PER_MINUTE="100000000", ATELIER_REQUESTS_PER_MINUTE="100000000",
+                    ATELIER_STANDARD_WORKERS=str(args.workers))
+
+    # 1. Worker throughput alone: the queue is filled with workers off, then a server with
+    #    workers drains it (the HTTP client cannot then be the limit).
+    folder = tempfile.mkdtemp(prefix="atelier-bench-drain-")
+    try:
+        with running_server(folder=folder, ATELIER_WORKERS="0", **settings) as (_, port, _):
+            token = register(port)
+            create_jobs(port, token, args.jobs, args.concurrency)
+        with running_server(folder=folder, **settings) as (_, port, _):
+            started = time.perf_counter()
+            wait_until_idle(port, token)
+            drained = time.perf_counter() - started
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
     with running_server(**settings) as (server, port, folder):
-        status, body = Client(port).call("POST", "/api/v1/auth/register", {"email": "bench@example.com", "password": "benchmark password"})
-        assert status == 201, body
-        token = body["data"]["access_token"]
-
-        # 1. No-op jobs: creation latency, and enqueue→complete throughput.
-        latencies, lock, counter = [], threading.Lock(), iter(range(args.jobs))
-
-        def submit():
-            client = Client(port, token)
-            while True:
-                with lock:
-                    n = next(counter, None)
-                if n is None:
-                    return
-                start = time.perf_counter()
-                status, _ = client.call("POST", "/api/v1/jobs", {"processor": "dev.sleep", "params": {"ms": 0}},
-                                        {"Idempotency-Key": str(uuid.uuid4())})
-                elapsed = time.perf_counter() - start
-                assert status == 202, status
-                with lock:
-                    latencies.append(elapsed)
-
+        token = register(port)
+        # 2. Creation latency, and enqueue→complete with creation and work at once.
         started = time.perf_counter()
-        threads = [threading.Thread(target=submit) for _ in range(args.concurrency)]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
-        submitted = time.perf_counter() - started
-        watcher = Client(port, token)
-        while True:
-            queued = watcher.call("GET", "/api/v1/jobs?state=queued&limit=1")[1]["data"]
-            running = watcher.call("GET", "/api/v1/jobs?state=running&limit=1")[1]["data"]
-            if not queued and not running:
-                break
-            time.sleep(0.05)
+        submitted, latencies = create_jobs(port, token, args.jobs, args.concurrency)
+        wait_until_idle(port, token)
         completed = time.perf_counter() - started
 
-        # 2. Progress events: worker → WebSocket client.
+        # 3. Progress events: worker → WebSocket client.
         event_latencies = []
         ready = threading.Event()
 
@@ -138,7 +168,8 @@ def main():
             client.call("POST", "/api/v1/jobs", {"processor": "dev.sleep", "params": {"ms": 200}}, {"Idempotency-Key": str(uuid.uuid4())})
         listener.join(timeout=300)
 
-        print(f"machine: {os.cpu_count()} cores; SQLite; 2 standard-queue workers")
+        print(f"machine: {os.cpu_count()} cores; SQLite; {args.workers} standard-queue workers")
+        print(f"no-op jobs run by the workers from a full queue: {args.jobs} in {drained:.2f} s: {args.jobs / drained:.0f} jobs/s")
         print(f"no-op jobs: {args.jobs} created in {submitted:.2f} s ({args.jobs / submitted:.0f}/s), "
               f"all complete after {completed:.2f} s: {args.jobs / completed:.0f} jobs/s enqueue→complete")
         print(f"job creation latency: p50 {percentile(latencies, 0.5) * 1000:.1f} ms, p99 {percentile(latencies, 0.99) * 1000:.1f} ms "
