@@ -56,6 +56,17 @@ let package = Package(
         ),
         // The SQLite sqlite-nio links in, called directly (see its header for why).
         .target(name: "CSQLiteDirect"),
+        // Models and vector indexes on BLAS: OpenBLAS on Linux, Accelerate on Apple platforms.
+        .systemLibrary(
+            name: "CBLAS",
+            pkgConfig: "openblas",
+            providers: [.apt(["libopenblas-dev"]), .brew(["openblas"])]
+        ),
+        .target(
+            name: "AtelierML",
+            dependencies: [.target(name: "CBLAS", condition: .when(platforms: [.linux]))],
+            swiftSettings: swiftSettings
+        ),
         .target(
             name: "AtelierStore",
             dependencies: [
@@ -99,6 +110,18 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "AtelierMLTests",
+            dependencies: ["AtelierML"],
+            exclude: ["Resources"],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "text-embedding-bench",
+            dependencies: ["AtelierML"],
+            path: "Benchmarks/TextEmbeddingBench",
             swiftSettings: swiftSettings
         ),
         .testTarget(
