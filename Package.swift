@@ -65,7 +65,9 @@ let package = Package(
         .target(
             name: "AtelierML",
             dependencies: [.target(name: "CBLAS", condition: .when(platforms: [.linux]))],
-            swiftSettings: swiftSettings
+            // Optimised in debug builds too: the models are unusably slow without it, and the
+            // tests run them on real weights.
+            swiftSettings: swiftSettings + [.unsafeFlags(["-O"], .when(configuration: .debug))]
         ),
         .target(
             name: "AtelierStore",
@@ -73,6 +75,7 @@ let package = Package(
                 "AtelierCore",
                 "CSQLiteDirect",
                 .product(name: "SQLiteNIO", package: "sqlite-nio"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "SQLKit", package: "sql-kit"),
                 .product(name: "SQLiteKit", package: "sqlite-kit"),
                 .product(name: "Logging", package: "swift-log"),
@@ -87,6 +90,7 @@ let package = Package(
                 "AtelierCore",
                 "AtelierStore",
                 "AtelierImaging",
+                "AtelierML",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
@@ -107,6 +111,9 @@ let package = Package(
             name: "atelier",
             dependencies: [
                 "AtelierServer",
+                "AtelierCore",
+                "AtelierStore",
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -116,6 +123,12 @@ let package = Package(
             name: "AtelierMLTests",
             dependencies: ["AtelierML"],
             exclude: ["Resources"],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "embedding-bench",
+            dependencies: ["AtelierML"],
+            path: "Benchmarks/EmbeddingBench",
             swiftSettings: swiftSettings
         ),
         .executableTarget(

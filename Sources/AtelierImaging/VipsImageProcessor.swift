@@ -56,6 +56,19 @@ public final class VipsImageProcessor: ImageProcessor, ImageEnhancer {
         }
     }
 
+    /// `side`×`side` RGB bytes for an image model (shorter side scaled, centre crop, upright).
+    /// Check the header's pixel count first: this decodes the picture.
+    public func squarePixels(of data: Data, side: Int) async throws -> [UInt8] {
+        try await run {
+            var pixels = [UInt8](repeating: 0, count: side * side * 3)
+            let status = data.withUnsafeBytes { bytes in
+                pixels.withUnsafeMutableBufferPointer { cvips_square_rgb(bytes.baseAddress, bytes.count, Int32(side), $0.baseAddress) }
+            }
+            guard status == 0 else { throw MediaError.invalidImage(Vips.takeError()) }
+            return pixels
+        }
+    }
+
     private func run<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
         try await gate.run {
             try await withCheckedThrowingContinuation { continuation in

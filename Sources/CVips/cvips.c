@@ -188,3 +188,39 @@ int cvips_enhance(const void *buf, size_t len, double strength, void **out, size
     g_object_unref(base);
     return result;
 }
+
+int cvips_square_rgb(const void *buf, size_t len, int side, unsigned char *out) {
+    VipsImage *thumb = NULL, *srgb = NULL, *flat = NULL, *rgb = NULL, *bytes = NULL;
+    int result = -1;
+    // Shorter side to `side`, centre crop, upright by EXIF: what the image models take.
+    if (vips_thumbnail_buffer((void *)buf, len, &thumb, side, "height", side, "crop", VIPS_INTERESTING_CENTRE,
+                              "size", VIPS_SIZE_BOTH, "option_string", "fail_on=truncated", NULL))
+        goto done;
+    if (vips_colourspace(thumb, &srgb, VIPS_INTERPRETATION_sRGB, NULL)) goto done;
+    // Cut-outs are seen on white, as shops show them.
+    if (vips_image_hasalpha(srgb)) {
+        double white[3] = {255, 255, 255};
+        if (vips_flatten(srgb, &flat, "background", vips_array_double_new(white, 3), NULL)) goto done;
+    } else {
+        flat = srgb;
+        g_object_ref(flat);
+    }
+    if (vips_extract_band(flat, &rgb, 0, "n", 3, NULL)) goto done;
+    if (vips_cast_uchar(rgb, &bytes, NULL)) goto done;
+    if (vips_image_get_width(bytes) != side || vips_image_get_height(bytes) != side) goto done;
+    size_t size = 0;
+    void *pixels = vips_image_write_to_memory(bytes, &size);
+    if (!pixels) goto done;
+    if (size == (size_t)side * side * 3) {
+        memcpy(out, pixels, size);
+        result = 0;
+    }
+    g_free(pixels);
+done:
+    if (thumb) g_object_unref(thumb);
+    if (srgb) g_object_unref(srgb);
+    if (flat) g_object_unref(flat);
+    if (rgb) g_object_unref(rgb);
+    if (bytes) g_object_unref(bytes);
+    return result;
+}

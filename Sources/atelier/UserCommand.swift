@@ -4,7 +4,7 @@ import Foundation
 
 struct UserCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "user", abstract: "Administer accounts.", subcommands: [Create.self, Grant.self])
+        commandName: "user", abstract: "Administer accounts.", subcommands: [Create.self, Grant.self, Admin.self, Premium.self])
 
     struct Create: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Create an account (the password is read from ATELIER_NEW_PASSWORD or stdin).")
@@ -33,6 +33,36 @@ struct UserCommand: AsyncParsableCommand {
             let services = try await AtelierServices.open(try options.resolve())
             let balance = try await services.grantCredits(email: email, amount: amount)
             print("Granted \(amount) credits to \(email); balance \(balance).")
+            try await services.database.close()
+        }
+    }
+
+    struct Admin: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Make an account an admin (or, with --revoke, no longer).")
+
+        @OptionGroup var options: ConfigOptions
+        @Argument(help: "The account's email.") var email: String
+        @Flag(help: "Take the role away.") var revoke = false
+
+        func run() async throws {
+            let services = try await AtelierServices.open(try options.resolve())
+            try await services.setRoles(email: email, admin: !revoke, premium: nil)
+            print(revoke ? "\(email) is no longer an admin." : "\(email) is an admin.")
+            try await services.database.close()
+        }
+    }
+
+    struct Premium: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Make an account premium (or, with --revoke, no longer).")
+
+        @OptionGroup var options: ConfigOptions
+        @Argument(help: "The account's email.") var email: String
+        @Flag(help: "Take the role away.") var revoke = false
+
+        func run() async throws {
+            let services = try await AtelierServices.open(try options.resolve())
+            try await services.setRoles(email: email, admin: nil, premium: !revoke)
+            print(revoke ? "\(email) is no longer premium." : "\(email) is premium.")
             try await services.database.close()
         }
     }

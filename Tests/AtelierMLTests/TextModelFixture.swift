@@ -84,13 +84,3 @@ enum TextModelFixture {
         return file
     }
 }
-
-func cosine(_ a: [Float], _ b: [Float]) -> Float {
-    var dot: Float = 0, na: Float = 0, nb: Float = 0
-    for (x, y) in zip(a, b) {
-        dot += x * y
-        na += x * x
-        nb += y * y
-    }
-    return dot / (na.squareRoot() * nb.squareRoot())
-}

@@ -7,6 +7,8 @@ public protocol AccountStore: Sendable {
     func user(id: String) async throws -> User?
     func credentials(email: String) async throws -> (user: User, passwordHash: String)?
     func update(_ user: User, passwordHash: String?) async throws
+    /// Changes the roles given (nil leaves one as it is).
+    func setRoles(userID: String, admin: Bool?, premium: Bool?) async throws
     /// Deletes the user and every row they own.
     func delete(userID: String) async throws
 

@@ -5,12 +5,18 @@ public struct User: Sendable, Equatable {
     public var email: String
     public var displayName: String?
     public let createdAt: Date
+    /// May see the operator endpoints (`/admin/...`); set with `atelier user admin`.
+    public var isAdmin = false
+    /// May run premium processors and raise job priority; set with `atelier user premium`.
+    public var isPremium = false
 
-    public init(id: String, email: String, displayName: String?, createdAt: Date) {
+    public init(id: String, email: String, displayName: String?, createdAt: Date, isAdmin: Bool = false, isPremium: Bool = false) {
         self.id = id
         self.email = email
         self.displayName = displayName
         self.createdAt = createdAt
+        self.isAdmin = isAdmin
+        self.isPremium = isPremium
     }
 }
 

@@ -229,10 +229,6 @@ actor LeasedProgress: JobProgress {
     }
 }
 
-extension Duration {
-    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
-}
-
 extension Date {
     func adding(_ duration: Duration) -> Date { addingTimeInterval(duration.seconds) }
 }

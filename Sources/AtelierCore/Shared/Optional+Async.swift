@@ -5,3 +5,4 @@ extension Optional {
         return try await transform(self)
     }
 }
+

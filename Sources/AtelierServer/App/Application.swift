@@ -22,6 +22,7 @@ public struct AtelierServices: Sendable {
     let jobs: JobService
     public let credits: CreditService
     let jobStore: any JobStore
+    public let catalog: CatalogServices
 
     public static func open(_ config: AtelierConfig) async throws -> AtelierServices {
         try FileManager.default.createDirectory(atPath: config.dataDir, withIntermediateDirectories: true)
@@ -54,10 +55,12 @@ public struct AtelierServices: Sendable {
                 if config.freeCredits > 0 { try await credits.grant(ownerID: userID, amount: config.freeCredits, reason: "welcome") }
             },
             onDelete: { userID in try await media.deleteAll(ownerID: userID) })
+        let catalog = try CatalogServices.open(config: config, database: database, media: media, images: images,
+                                               logger: Logger(label: "atelier.catalog"))
         return AtelierServices(
             config: config, database: database, accounts: accounts, media: media, tokens: tokens,
             signer: URLSigner(key: keys.signedURLs, lifetime: TimeInterval(config.signedURLSeconds)),
-            catalogue: catalogue, jobs: jobs, credits: credits, jobStore: jobStore)
+            catalogue: catalogue, jobs: jobs, credits: credits, jobStore: jobStore, catalog: catalog)
     }
 
     /// The in-process workers, run until the calling task is canceled.
@@ -65,7 +68,10 @@ public struct AtelierServices: Sendable {
         let settings = WorkerPool.Settings(
             concurrency: [.interactive: config.interactiveWorkers, .standard: config.standardWorkers, .batch: config.batchWorkers],
             lease: .seconds(config.jobLeaseSeconds), backoffBase: .milliseconds(config.jobRetryBaseMilliseconds))
-        await WorkerPool(store: jobStore, catalogue: catalogue, jobs: jobs, settings: settings, logger: logger).run()
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { await WorkerPool(store: jobStore, catalogue: catalogue, jobs: jobs, settings: settings, logger: logger).run() }
+            group.addTask { await catalog.maintain(logger: logger) }
+        }
     }
 }
 
@@ -104,6 +110,8 @@ func buildRoutes(_ services: AtelierServices, logger: Logger) -> (Router<Atelier
               jobCreationLimit: RateLimitMiddleware(limit: services.config.jobsPerMinute, perSeconds: 60, scope: "job creation"),
               tickets: tickets).add(to: api)
     CreditRoutes(credits: services.credits, authenticator: authenticator).add(to: api)
+    SearchRoutes(catalog: services.catalog, media: services.media,
+                 links: MediaLinkMaker(signer: services.signer, publicURL: services.config.publicURL), authenticator: authenticator).add(to: api)
 
     routes.record(router.routes)
     return (router, routes.routes.map { "\($0.method.rawValue) \($0.path)" }, EventSocket(jobs: services.jobs, authenticator: authenticator, tickets: tickets))
@@ -153,9 +161,18 @@ extension AtelierServices {
 
     /// For `atelier user grant`: returns the new balance.
     public func grantCredits(email: String, amount: Int) async throws -> Int {
+        try await credits.grant(ownerID: try await user(email: email).id, amount: amount, reason: "grant").balanceAfter
+    }
+
+    /// Makes an account an admin or premium (or takes it back); nil leaves a role as it is.
+    public func setRoles(email: String, admin: Bool?, premium: Bool?) async throws {
+        try await SQLAccountStore(database: database).setRoles(userID: try await user(email: email).id, admin: admin, premium: premium)
+    }
+
+    private func user(email: String) async throws -> User {
         guard let user = try await SQLAccountStore(database: database).credentials(email: try Credentials.normalisedEmail(email))?.user else {
             throw AtelierError.notFound("USER_NOT_FOUND", "No account with this email.")
         }
-        return try await credits.grant(ownerID: user.id, amount: amount, reason: "grant").balanceAfter
+        return user
     }
 }

@@ -38,6 +38,12 @@ public struct AtelierConfig: Sendable {
     public var jobsPerMinute = 10
     /// Requests per client (user, else IP) per minute, across the API.
     public var requestsPerMinute = 1200
+    /// Up to this many listings, vector search is exact; beyond, it walks an HNSW graph.
+    public var exactSearchLimit = 20_000
+    /// How the crawler and the photo fetcher introduce themselves to marketplaces.
+    public var userAgent = "AtelierBot/0.1 (+https://github.com/atelier)"
+    /// Crawler requests per second to any one host.
+    public var crawlRequestsPerSecond = 1.0
     public var logLevel = "info"
     /// `json` (one object per line) or `text`.
     public var logFormat = "json"
@@ -89,6 +95,12 @@ public struct AtelierConfig: Sendable {
         try int("ATELIER_JOB_RETRY_BASE_MS") { jobRetryBaseMilliseconds = $0 }
         try int("ATELIER_JOBS_PER_MINUTE") { jobsPerMinute = $0 }
         try int("ATELIER_REQUESTS_PER_MINUTE") { requestsPerMinute = $0 }
+        try int("ATELIER_EXACT_SEARCH_LIMIT") { exactSearchLimit = $0 }
+        if let v = settings["ATELIER_USER_AGENT"], !v.isEmpty { userAgent = v }
+        if let v = settings["ATELIER_CRAWL_REQUESTS_PER_SECOND"] {
+            guard let rate = Double(v), rate > 0, rate <= 100 else { throw ConfigError.invalid("ATELIER_CRAWL_REQUESTS_PER_SECOND", v) }
+            crawlRequestsPerSecond = rate
+        }
         if let v = settings["ATELIER_LOG_LEVEL"] { logLevel = v }
         if let v = settings["ATELIER_LOG_FORMAT"] { logFormat = v }
         try validate()

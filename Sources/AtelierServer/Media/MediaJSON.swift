@@ -1,5 +1,6 @@
 import AtelierCore
 import Foundation
+import Hummingbird
 
 struct MediaJSON: Encodable, Sendable {
     struct Variant: Encodable, Sendable {
@@ -44,5 +45,16 @@ struct MediaLinks {
 
     func url(asset id: String, variant: VariantKind) -> String {
         baseURL + signer.sign(path: MediaRoutes.contentPath(id), variant: variant)
+    }
+}
+
+/// Makes the links for a request: the configured public URL, else the host the request came to.
+struct MediaLinkMaker: Sendable {
+    let signer: URLSigner
+    let publicURL: String?
+
+    func make(_ request: Request) -> MediaLinks {
+        let base = publicURL ?? "http://\(request.head.authority ?? "127.0.0.1")"
+        return MediaLinks(signer: signer, baseURL: base.hasSuffix("/") ? String(base.dropLast()) : base)
     }
 }

@@ -77,9 +77,7 @@ struct MediaRoutes {
             ])
     }
 
-    /// Absolute URLs: the configured public URL, else the host this request came to.
     private func links(_ request: Request) -> MediaLinks {
-        let base = publicURL ?? "http://\(request.head.authority ?? "127.0.0.1")"
-        return MediaLinks(signer: signer, baseURL: base.hasSuffix("/") ? String(base.dropLast()) : base)
+        MediaLinkMaker(signer: signer, publicURL: publicURL).make(request)
     }
 }

@@ -59,6 +59,16 @@ public struct SQLAccountStore: AccountStore {
         }
     }
 
+    public func setRoles(userID: String, admin: Bool?, premium: Bool?) async throws {
+        try await database.transaction { db in
+            try await db.raw("""
+                UPDATE users SET is_admin = COALESCE(\(bind: admin.map { $0 ? 1 : 0 }), is_admin),
+                    is_premium = COALESCE(\(bind: premium.map { $0 ? 1 : 0 }), is_premium), updated_at = \(bind: Date().millis)
+                WHERE id = \(bind: userID)
+                """).run()
+        }
+    }
+
     public func insert(_ token: RefreshTokenRecord) async throws {
         try await database.transaction { db in try await insert(token, db) }
     }
@@ -119,6 +129,8 @@ public struct SQLAccountStore: AccountStore {
             id: try row.decode(column: "id", as: String.self),
             email: try row.decode(column: "email", as: String.self),
             displayName: try row.decode(column: "display_name", as: String?.self),
-            createdAt: Date(millis: try row.decode(column: "created_at", as: Int64.self)))
+            createdAt: Date(millis: try row.decode(column: "created_at", as: Int64.self)),
+            isAdmin: try row.decode(column: "is_admin", as: Int.self) != 0,
+            isPremium: try row.decode(column: "is_premium", as: Int.self) != 0)
     }
 }

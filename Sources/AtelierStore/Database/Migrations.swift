@@ -144,6 +144,7 @@ public struct Migrator: Sendable {
             "DROP INDEX jobs_runnable",
             "CREATE INDEX jobs_claim ON jobs (queue, state, priority DESC, id)",
         ]),
+        catalog,
     ]
 
     /// Returns the versions it applied.

@@ -31,6 +31,9 @@ int cvips_generate(int width, int height, int with_alpha, cvips_format format,
 int cvips_enhance(const void *buf, size_t len, double strength, void **out, size_t *out_len);
 /// The band values of one pixel (as stored, before any EXIF turn); how many were written, or -1.
 int cvips_pixel(const void *buf, size_t len, int x, int y, double *out, int capacity);
+/// The picture as `side`×`side` 8-bit RGB (shorter side scaled to `side`, centre crop, upright,
+/// alpha flattened on white) into `out` (side*side*3 bytes). 0 on success.
+int cvips_square_rgb(const void *buf, size_t len, int side, unsigned char *out);
 void cvips_free(void *p);
 /// At most two glibc heap arenas; call before any thread starts.
 void cvips_limit_heap_arenas(void);

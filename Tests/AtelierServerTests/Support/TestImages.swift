@@ -44,7 +44,7 @@ enum TestImages {
             deflate.writeCode(0b00000, count: 5)  // distance 1
         }
         let idat = Data([0x78, 0x01]) + deflate.bytes
-        return Data([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]) + chunk("IHDR", ihdr) + chunk("IDAT", idat) + chunk("IEND", Data())
+        return Data([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]) + pngChunk("IHDR", ihdr) + pngChunk("IDAT", idat) + pngChunk("IEND", Data())
     }
 
     /// True when an EXIF block (and so any GPS position in it) is in the file.
@@ -66,7 +66,7 @@ enum TestImages {
         return markers
     }
 
-    private static func chunk(_ type: String, _ payload: Data) -> Data {
+    static func pngChunk(_ type: String, _ payload: Data) -> Data {
         let typed = Data(type.utf8) + payload
         return be32(UInt32(payload.count)) + typed + be32(crc32(typed))
     }

@@ -11,6 +11,7 @@ import NIOCore
 /// A real server on a random loopback port over a fresh SQLite file and data folder.
 enum TestServer {
     static func run(
+        models: Bool = false,
         _ configure: (inout AtelierConfig) -> Void = { _ in },
         _ body: @Sendable (APIClient) async throws -> Void
     ) async throws {
@@ -26,6 +27,7 @@ enum TestServer {
         config.requestsPerMinute = 100_000
         config.jobRetryBaseMilliseconds = 50
         configure(&config)
+        if models { try TestModels.install(into: folder) }
         let services = try await AtelierServices.open(config)
         var logger = Logger(label: "atelier-test")
         logger.logLevel = .warning

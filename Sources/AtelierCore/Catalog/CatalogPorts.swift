@@ -1,0 +1,74 @@
+import Foundation
+
+/// What importing one draft did.
+public enum UpsertOutcome: String, Sendable {
+    case created, updated, unchanged
+}
+
+/// Listings in the database.
+public protocol ListingStore: Sendable {
+    /// Inserts or updates by (marketplace, external id); a changed image list sends the listing back
+    /// to `pending`, and a removed listing that reappears is restored.
+    func upsert(_ draft: ListingDraft, now: Date) async throws -> (Listing, UpsertOutcome)
+    /// Marks removed every listing of `marketplace` not seen since `cutoff` (a full feed's start).
+    func markRemoved(marketplace: String, notSeenSince cutoff: Date) async throws -> Int
+    func listing(id: String) async throws -> Listing?
+    func listings(ids: [String]) async throws -> [Listing]
+    func pendingImages(limit: Int) async throws -> [Listing]
+    /// Records a fetched image (with its vectors) or why it failed.
+    func recordImage(listingID: String, outcome: ListingImageOutcome) async throws
+    /// Listings whose vector in `space` is missing or made by another model.
+    func needingVectors(space: VectorSpace, model: String, limit: Int) async throws -> [Listing]
+    func saveVectors(_ vectors: [ListingVector]) async throws
+    func vector(listingID: String, space: VectorSpace) async throws -> [Float]?
+    /// Changes after `revision`, oldest first: what the in-memory search index applies.
+    func changes(after revision: Int64, limit: Int) async throws -> [ListingChange]
+    func vectors(space: VectorSpace, model: String, after revision: Int64, limit: Int) async throws -> [ListingVector]
+    /// Full-text matches, best first.
+    func keywordMatches(_ query: String, limit: Int) async throws -> [String]
+}
+
+public enum VectorSpace: String, Sendable, CaseIterable {
+    case image, text
+}
+
+public struct ListingVector: Sendable {
+    public let listingID: String
+    public let space: VectorSpace
+    public let model: String
+    public let values: [Float]
+    public var revision: Int64
+
+    public init(listingID: String, space: VectorSpace, model: String, values: [Float], revision: Int64 = 0) {
+        self.listingID = listingID
+        self.space = space
+        self.model = model
+        self.values = values
+        self.revision = revision
+    }
+}
+
+public enum ListingImageOutcome: Sendable {
+    case stored(mediaID: String, vector: ListingVector)
+    case failed(String)
+}
+
+/// One listing's searchable facts after a change; `removed` listings leave the index.
+public struct ListingChange: Sendable {
+    public let id: String
+    public let facets: ListingFacets
+    public let removed: Bool
+    public let revision: Int64
+
+    public init(id: String, facets: ListingFacets, removed: Bool, revision: Int64) {
+        self.id = id
+        self.facets = facets
+        self.removed = removed
+        self.revision = revision
+    }
+}
+
+/// Where listing photos come from: http(s) or file:// urls.
+public protocol ImageDownloader: Sendable {
+    func download(_ url: URL, maxBytes: Int) async throws -> Data
+}

@@ -1,0 +1,71 @@
+import Foundation
+
+/// The in-memory side of search: every live listing's facets (for filters) and its vectors, kept
+/// in step with the database by revision, so imports from any process show up here.
+public final class CatalogIndex: @unchecked Sendable {
+    public let images: (any ListingVectorIndex)?
+    public let texts: (any ListingVectorIndex)?
+    private let store: any ListingStore
+    private let imageModel: String?
+    private let textModel: String?
+    private let lock = NSLock()
+    private var facets: [String: ListingFacets] = [:]
+    private var listingRevision: Int64 = 0
+    /// One refresh at a time; searches never wait for it.
+    private let refreshing = KeyedLock()
+
+    public init(store: any ListingStore, images: (any ListingVectorIndex)?, imageModel: String?,
+                texts: (any ListingVectorIndex)?, textModel: String?) {
+        self.store = store
+        self.images = images
+        self.texts = texts
+        self.imageModel = imageModel
+        self.textModel = textModel
+    }
+
+    /// How many live listings the index knows.
+    public var listingCount: Int { lock.withLock { facets.count } }
+
+    /// A filter over listing ids for the vector indexes: removed and unknown listings never pass.
+    public func filter(_ filters: SearchFilters) -> @Sendable (String) -> Bool {
+        let snapshot = lock.withLock { facets }
+        return { id in snapshot[id].map(filters.matches) ?? false }
+    }
+
+    public func facets(of listingID: String) -> ListingFacets? {
+        lock.withLock { facets[listingID] }
+    }
+
+    /// Applies every change since the last refresh, in pages.
+    public func refresh() async throws {
+        try await refreshing.withLock("refresh") {
+            while true {
+                let after = lock.withLock { listingRevision }
+                let changes = try await store.changes(after: after, limit: 5000)
+                guard let last = changes.last else { break }
+                var gone: [String] = []
+                lock.withLock {
+                    for change in changes {
+                        if change.removed { facets[change.id] = nil; gone.append(change.id) } else { facets[change.id] = change.facets }
+                    }
+                    listingRevision = last.revision
+                }
+                for id in gone {
+                    try images?.remove(id)
+                    try texts?.remove(id)
+                }
+            }
+            try await follow(.image, model: imageModel, into: images)
+            try await follow(.text, model: textModel, into: texts)
+        }
+    }
+
+    private func follow(_ space: VectorSpace, model: String?, into index: (any ListingVectorIndex)?) async throws {
+        guard let model, let index else { return }
+        while true {
+            let vectors = try await store.vectors(space: space, model: model, after: index.appliedRevision, limit: 5000)
+            guard !vectors.isEmpty else { return }
+            try index.apply(vectors)
+        }
+    }
+}

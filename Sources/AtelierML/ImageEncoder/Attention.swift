@@ -1,0 +1,51 @@
+#if canImport(Accelerate)
+import Accelerate
+#else
+import CBLAS
+#endif
+
+/// Multi-head self-attention of every image separately, given the fused projections
+/// `qkv = [Q | K | V]` (`images·tokens × 3·hidden`). Per image: one sgemm per head for Q·Kᵀ,
+/// the softmax of all heads' rows spread over the cores, one sgemm per head for ·V. Heads are
+/// read and written in place through the leading dimension, so nothing is transposed or copied.
+/// The sgemm calls run side by side only when BLAS itself is single-threaded.
+func selfAttention(_ qkv: Matrix, images: Int, tokens: Int, heads: Int, headSize: Int) -> Matrix {
+    let hidden = heads * headSize
+    precondition(qkv.rows == images * tokens && qkv.columns == 3 * hidden, "fused QKV has the wrong shape")
+    var context = Matrix(zeros: images * tokens, hidden)
+    var scores = [Float](repeating: 0, count: heads * tokens * tokens)
+    let t = Int32(tokens), hs = Int32(headSize), ld = Int32(3 * hidden)
+    let scale = 1 / Float(headSize).squareRoot()
+    let blasWorkers = coresLeftByBLAS
+    qkv.values.withUnsafeBufferPointer { qkvBuffer in
+        context.values.withUnsafeMutableBufferPointer { contextBuffer in
+            scores.withUnsafeMutableBufferPointer { scoresBuffer in
+                let s = SharedBuffer(pointer: scoresBuffer.baseAddress!)
+                for image in 0..<images {
+                    let block = SharedBuffer(pointer: UnsafeMutablePointer(
+                        mutating: qkvBuffer.baseAddress! + image * tokens * 3 * hidden))
+                    let out = SharedBuffer(pointer: contextBuffer.baseAddress! + image * tokens * hidden)
+                    concurrentChunks(heads, minimumChunk: 1, workers: blasWorkers) { headRange in
+                        for head in headRange {
+                            let q = block.pointer + head * headSize
+                            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, t, t, hs,
+                                        scale, q, ld, q + hidden, ld, 0, s.pointer + head * tokens * tokens, t)
+                        }
+                    }
+                    concurrentChunks(heads * tokens, minimumChunk: 64) { rows in
+                        softmaxRows(s.pointer, rows: rows, columns: tokens)
+                    }
+                    concurrentChunks(heads, minimumChunk: 1, workers: blasWorkers) { headRange in
+                        for head in headRange {
+                            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, t, hs, t,
+                                        1, s.pointer + head * tokens * tokens, t,
+                                        block.pointer + 2 * hidden + head * headSize, ld,
+                                        0, out.pointer + head * headSize, Int32(hidden))
+                        }
+                    }
+                }
+            }
+        }
+    }
+    return context
+}

@@ -1,0 +1,43 @@
+/// The DINOv2 forward pass up to the backbone's final layer norm, batched: all images of a
+/// call go through each layer together, so every projection is one sgemm per layer.
+extension DINOv2Weights {
+    /// Final-layer-normed CLS token of each image (not yet L2-normalised).
+    func classTokens(_ images: [RGBImage], size: Int) -> Matrix {
+        let d = Self.hidden
+        let grid = size / Self.patchSize
+        let tokens = grid * grid + 1
+        let patches = patchEmbedding.rowsInParallel(patchRows(images, size: size, patch: Self.patchSize))
+
+        var x = Matrix(zeros: images.count * tokens, d)
+        x.values.withUnsafeMutableBufferPointer { out in
+            for image in 0..<images.count {
+                let base = image * tokens * d
+                for c in 0..<d { out[base + c] = classToken[c] }
+                for p in 0..<grid * grid {
+                    let target = base + (p + 1) * d, source = (image * grid * grid + p) * d
+                    for c in 0..<d { out[target + c] = patches.values[source + c] + patchPositions[p * d + c] }
+                }
+            }
+        }
+
+        for layer in layers {
+            var h = x
+            h.layerNormalize(scale: layer.norm1.scale, shift: layer.norm1.shift, epsilon: Self.epsilon)
+            let context = selfAttention(layer.qkv.rowsInParallel(h), images: images.count, tokens: tokens,
+                                        heads: Self.heads, headSize: Self.headSize)
+            x.add(layer.output.rowsInParallel(context))
+
+            h = x
+            h.layerNormalize(scale: layer.norm2.scale, shift: layer.norm2.shift, epsilon: Self.epsilon)
+            var expanded = layer.fc1.rowsInParallel(h)
+            expanded.fastGELU()
+            x.add(layer.fc2.rowsInParallel(expanded))
+        }
+
+        // Only the CLS rows are pooled, so only they need the final norm.
+        var cls = Matrix(rows: images.count, columns: d,
+                         values: (0..<images.count).flatMap { x.row($0 * tokens) })
+        cls.layerNormalize(scale: finalNorm.scale, shift: finalNorm.shift, epsilon: Self.epsilon)
+        return cls
+    }
+}

@@ -1,0 +1,175 @@
+import Foundation
+
+/// The state behind a `VectorIndex`: the vectors, the graph once the index outgrows exact
+/// search, and the journal. Not thread-safe by itself: `VectorIndex` calls it under its
+/// reader-writer lock, searches as readers and everything else as the writer.
+final class IndexCore {
+    let directory: URL
+    let dimensions: Int
+    let exactSearchLimit: Int
+    var parameters: HNSWParameters
+    var storage: VectorStorage
+    var graph: HNSWGraph?
+    var generation: UInt64
+    var journal: IndexJournal?
+    let visitedPool = VisitedPool()
+
+    init(directory: URL, dimensions: Int, exactSearchLimit: Int, parameters: HNSWParameters,
+         storage: VectorStorage, graph: HNSWGraph?, generation: UInt64, journal: IndexJournal?) {
+        self.directory = directory
+        self.dimensions = dimensions
+        self.exactSearchLimit = exactSearchLimit
+        self.parameters = parameters
+        self.storage = storage
+        self.graph = graph
+        self.generation = generation
+        self.journal = journal
+    }
+
+    // MARK: Changes: journal first, then memory, so what a call returned from is never lost.
+
+    func insert(_ key: UUID, _ vector: [Float]) throws {
+        try currentJournal().append(.insert(key, vector))
+        try afterChange(rebuilt: apply(.insert(key, vector)))
+    }
+
+    func remove(_ key: UUID) throws -> Bool {
+        guard storage.slotOfKey[key] != nil else { return false }
+        try currentJournal().append(.remove(key))
+        try afterChange(rebuilt: apply(.remove(key)))
+        return true
+    }
+
+    /// A graph (re)built on several threads differs from run to run, so a journal replay would
+    /// not reproduce it: snapshot it right away.
+    private func afterChange(rebuilt: Bool) throws {
+        if rebuilt { try checkpoint() } else { try checkpointIfDue() }
+    }
+
+    /// A large batch skips the journal and ends with a snapshot instead: a crash midway
+    /// leaves the previous snapshot and journal, as if the batch had not started.
+    func insert(contentsOf batch: [(key: UUID, vector: [Float])]) throws {
+        guard batch.count >= journalLimit else {
+            for (key, vector) in batch { try insert(key, vector) }
+            return
+        }
+        storage.vectors.reserve((storage.slotCount + batch.count) * dimensions)
+        for (key, vector) in batch {
+            _ = storage.remove(key)
+            vector.withUnsafeBufferPointer { _ = storage.append(key, $0.baseAddress!) }
+        }
+        if !compactIfDue() {
+            if let graph {
+                graph.insertRemaining(of: storage, threads: parameters.buildThreads, visitedPool: visitedPool)
+            } else if storage.liveCount > exactSearchLimit {
+                rebuild()
+            }
+        }
+        try checkpoint()
+    }
+
+    /// Applies one change in memory (also to replay the journal); returns whether that rebuilt the graph.
+    func apply(_ entry: JournalEntry) -> Bool {
+        switch entry {
+        case .insert(let key, let vector):
+            _ = storage.remove(key)  // an update replaces the vector: the old slot becomes a tombstone
+            let slot = vector.withUnsafeBufferPointer { storage.append(key, $0.baseAddress!) }
+            if let graph {
+                visitedPool.withSet { graph.insert(slot, storage: storage, visited: $0) }
+            } else if storage.liveCount > exactSearchLimit {
+                rebuild()
+                return true
+            }
+        case .remove(let key):
+            _ = storage.remove(key)
+        }
+        return compactIfDue()
+    }
+
+    /// Tombstones cost memory and, in the graph, search effort: past a quarter of the slots
+    /// the index compacts. Amortised this is cheap, but that one call rebuilds the graph.
+    private func compactIfDue() -> Bool {
+        guard storage.deadCount >= 64, storage.deadCount * 4 > storage.slotCount else { return false }
+        rebuild()
+        return true
+    }
+
+    /// Drops tombstones (renumbering slots) and rebuilds the graph over the live vectors, or
+    /// drops it when few enough remain for exact search.
+    func rebuild() {
+        if storage.deadCount > 0 { storage = storage.compacted() }
+        graph = nil
+        guard storage.liveCount > exactSearchLimit else { return }
+        let graph = HNSWGraph(m: parameters.m, efConstruction: parameters.efConstruction, capacity: storage.slotCount)
+        graph.insertRemaining(of: storage, threads: parameters.buildThreads, visitedPool: visitedPool)
+        self.graph = graph
+    }
+
+    // MARK: Search
+
+    /// The best `limit` live vectors passing `filter`; never fewer than exist.
+    func search(_ query: UnsafePointer<Float>, limit: Int, filter: ((UUID) -> Bool)?) -> [VectorMatch] {
+        let found = scoredSearch(query, limit: limit, filter: filter)
+        return found.map { VectorMatch(key: storage.keys[Int($0.slot)], score: $0.score) }
+    }
+
+    private func scoredSearch(_ query: UnsafePointer<Float>, limit: Int, filter: ((UUID) -> Bool)?) -> [Scored] {
+        let live = storage.liveCount
+        guard limit > 0, live > 0 else { return [] }
+        guard let graph, live > exactSearchLimit else {
+            return storage.exactSearch(query, limit: limit, filter: filter)
+        }
+        // A very selective filter would make the graph walk visit most nodes to fill the
+        // results: checking every key and scoring only the passing vectors is cheaper.
+        if let filter, passingShare(filter) < 0.01 {
+            return storage.exactSearch(query, limit: limit, filter: filter)
+        }
+        let storage = self.storage
+        let accept: ((Int32) -> Bool)?
+        if let filter {
+            accept = { storage.isLive[Int($0)] && filter(storage.keys[Int($0)]) }
+        } else if storage.deadCount > 0 {
+            accept = { storage.isLive[Int($0)] }
+        } else {
+            accept = nil
+        }
+        let ef = parameters.efSearch
+        // A filtered walk that fills its results slowly stops past this many comparisons:
+        // exact search over the passing vectors is then cheaper.
+        let budget = filter == nil ? Int.max : max(8 * ef * parameters.m, storage.slotCount / 16)
+        var codes = [Int8](repeating: 0, count: dimensions)
+        let candidates = codes.withUnsafeMutableBufferPointer { codes in
+            let scale = quantize(query, dimensions, into: codes.baseAddress!)
+            let quantized = QuantizedVector(codes: codes.baseAddress!, scale: scale)
+            return visitedPool.withSet {
+                graph.search(quantized, limit: limit, ef: ef, storage: storage, visited: $0, accept: accept, budget: budget)
+            }
+        }
+        // The walk ranked by int8 similarity; the final order comes from the float vectors.
+        var best = ScoredHeap(bestFirst: false, capacity: limit)
+        for candidate in candidates {
+            best.offer(Scored(score: dot(query, storage.vector(candidate.slot), dimensions), slot: candidate.slot), limit: limit)
+        }
+        let found = best.sortedBestFirst()
+        // Never short: unreachable or undiscovered matches are found exactly.
+        let wanted = filter == nil ? min(limit, live) : limit
+        return found.count >= wanted ? found : storage.exactSearch(query, limit: limit, filter: filter)
+    }
+
+    /// Share of live vectors passing `filter`, estimated from a fixed sample of slots.
+    private func passingShare(_ filter: (UUID) -> Bool) -> Double {
+        let step = max(1, storage.slotCount / 512)
+        var seen = 0, passed = 0
+        for slot in stride(from: 0, to: storage.slotCount, by: step) where storage.isLive[slot] {
+            seen += 1
+            if filter(storage.keys[slot]) { passed += 1 }
+        }
+        return seen == 0 ? 0 : Double(passed) / Double(seen)
+    }
+
+    func exhaustiveSearch(_ query: UnsafePointer<Float>, limit: Int, filter: ((UUID) -> Bool)?) -> [VectorMatch] {
+        storage.exactSearch(query, limit: limit, filter: filter).map {
+            VectorMatch(key: storage.keys[Int($0.slot)], score: $0.score)
+        }
+    }
+}

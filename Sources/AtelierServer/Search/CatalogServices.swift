@@ -1,0 +1,71 @@
+import AtelierCore
+import AtelierImaging
+import AtelierML
+import AtelierStore
+import Foundation
+import Logging
+
+/// Find this fit: the listings catalogue, its imports, its search index and the models behind it.
+/// Models that are not installed leave their part unavailable (503 MODEL_UNAVAILABLE) rather
+/// than stopping the server; keyword search works without any.
+public struct CatalogServices: Sendable {
+    public let listings: any ListingStore
+    public let runs: any IngestionRunStore
+    public let index: CatalogIndex
+    public let search: SearchService
+    public let photos: ListingPhotos
+    public let importer: CatalogImport
+
+    static func open(config: AtelierConfig, database: any Database, media: MediaService, images: VipsImageProcessor,
+                     logger: Logger) throws -> CatalogServices {
+        let listings = SQLListingStore(database: database)
+        BLASThreads.useOne()
+        let photoModel = try loadPhotoModel(config: config, images: images)
+        let textModel = try loadTextModel(config: config)
+        let indexRoot = URL(fileURLWithPath: config.dataDir).appendingPathComponent("index")
+        func vectors(_ space: VectorSpace, model: String?, dimensions: Int) throws -> IndexedVectors? {
+            guard let model else { return nil }
+            let folder = indexRoot.appendingPathComponent("\(space.rawValue)-\(model.filter { $0.isLetter || $0.isNumber || $0 == "-" })")
+            return try IndexedVectors(folder: folder, dimensions: dimensions, exactSearchLimit: config.exactSearchLimit)
+        }
+        let index = CatalogIndex(
+            store: listings,
+            images: try vectors(.image, model: photoModel?.modelID, dimensions: 384), imageModel: photoModel?.modelID,
+            texts: try vectors(.text, model: textModel?.modelID, dimensions: 384), textModel: textModel?.modelID)
+        return CatalogServices(
+            listings: listings,
+            runs: SQLIngestionRunStore(database: database),
+            index: index,
+            search: SearchService(listings: listings, index: index, photos: photoModel, texts: textModel),
+            photos: ListingPhotos(listings: listings, media: media, downloader: ImageDownloads(fetcher: HTTPPageFetcher.shared, userAgent: config.userAgent), photos: photoModel, texts: textModel, logger: logger),
+            importer: CatalogImport(listings: listings, runs: SQLIngestionRunStore(database: database)))
+    }
+
+    private static func loadPhotoModel(config: AtelierConfig, images: VipsImageProcessor) throws -> ModelPhotoEmbedder? {
+        let package = ModelPackage.photos
+        guard package.isInstalled(in: config.dataDir) else { return nil }
+        let model = try ImageEmbeddingModel(onnxFile: package.directory(in: config.dataDir).appendingPathComponent(package.files[0].name))
+        return ModelPhotoEmbedder(model: model, images: images, maxPixels: config.maxImagePixels)
+    }
+
+    private static func loadTextModel(config: AtelierConfig) throws -> ModelTextEmbedder? {
+        let package = ModelPackage.texts
+        guard package.isInstalled(in: config.dataDir) else { return nil }
+        return ModelTextEmbedder(model: try TextEmbeddingModel(directory: package.directory(in: config.dataDir)))
+    }
+
+    /// Keeps the index in step with the database and brings new listings' photos and texts in,
+    /// until the calling task is canceled.
+    public func maintain(every interval: Duration = .seconds(2), logger: Logger) async {
+        while !Task.isCancelled {
+            do {
+                try await index.refresh()
+                let done = try await photos.catchUp()
+                if done.photosReady + done.textsEmbedded > 0 { try await index.refresh() }
+            } catch {
+                logger.error("catalogue upkeep failed", metadata: ["error": "\(error)"])
+            }
+            try? await Task.sleep(for: interval)
+        }
+    }
+}

@@ -1,0 +1,211 @@
+import AtelierCore
+import Foundation
+import NIOCore
+import SQLKit
+
+public struct SQLListingStore: ListingStore {
+    let database: any Database
+
+    public init(database: any Database) {
+        self.database = database
+    }
+
+    public func upsert(_ draft: ListingDraft, now: Date) async throws -> (Listing, UpsertOutcome) {
+        try await database.transaction { db in
+            let existing = try await db.raw("""
+                SELECT * FROM listings WHERE marketplace = \(bind: draft.marketplace) AND external_id = \(bind: draft.externalID)
+                """).first().map(ListingRows.listing)
+            let revision = try await Self.nextRevision(db, table: "listings")
+            guard let existing else {
+                let id = Identifier.make(now: now)
+                try await db.raw("""
+                    INSERT INTO listings (id, marketplace, external_id, title, description, brand, category, size, condition,
+                        price_minor, currency, url, deep_link, seller, image_urls, media_id, image_state, image_error,
+                        first_seen, last_seen, removed, revision)
+                    VALUES (\(bind: id), \(bind: draft.marketplace), \(bind: draft.externalID), \(Self.fields(draft)),
+                        NULL, 'pending', NULL, \(bind: now.millis), \(bind: now.millis), 0, \(bind: revision))
+                    """).run()
+                try await Self.index(db, listingID: id, draft)
+                return (try await Self.listing(db, id: id), .created)
+            }
+            if existing.draft == draft && !existing.removed {
+                // Only "still there": no new revision, so the search index has nothing to do.
+                try await db.raw("UPDATE listings SET last_seen = \(bind: now.millis) WHERE id = \(bind: existing.id)").run()
+                return (existing, .unchanged)
+            }
+            let newImages = existing.draft.imageURLs != draft.imageURLs
+            try await db.raw("""
+                UPDATE listings SET (title, description, brand, category, size, condition, price_minor, currency, url,
+                    deep_link, seller, image_urls) = (\(Self.fields(draft))),
+                    image_state = CASE WHEN \(bind: newImages) THEN 'pending' ELSE image_state END,
+                    image_error = CASE WHEN \(bind: newImages) THEN NULL ELSE image_error END,
+                    last_seen = \(bind: now.millis), removed = 0, revision = \(bind: revision)
+                WHERE id = \(bind: existing.id)
+                """).run()
+            try await Self.index(db, listingID: existing.id, draft)
+            if existing.removed {
+                // Back from removal: the search index dropped its vectors, so they count as new.
+                for space in VectorSpace.allCases {
+                    let next = try await Self.nextRevision(db, table: "listing_vectors")
+                    try await db.raw("""
+                        UPDATE listing_vectors SET revision = \(bind: next) WHERE listing_id = \(bind: existing.id) AND space = \(bind: space.rawValue)
+                        """).run()
+                }
+            }
+            return (try await Self.listing(db, id: existing.id), .updated)
+        }
+    }
+
+    public func markRemoved(marketplace: String, notSeenSince cutoff: Date) async throws -> Int {
+        try await database.transaction { db in
+            let stale = try await db.raw("""
+                SELECT id FROM listings WHERE marketplace = \(bind: marketplace) AND removed = 0 AND last_seen < \(bind: cutoff.millis)
+                """).all().map { try $0.decode(column: "id", as: String.self) }
+            for id in stale {
+                let revision = try await Self.nextRevision(db, table: "listings")
+                try await db.raw("UPDATE listings SET removed = 1, revision = \(bind: revision) WHERE id = \(bind: id)").run()
+            }
+            return stale.count
+        }
+    }
+
+    public func listing(id: String) async throws -> Listing? {
+        try await database.read { db in try await db.raw("SELECT * FROM listings WHERE id = \(bind: id)").first().map(ListingRows.listing) }
+    }
+
+    public func listings(ids: [String]) async throws -> [Listing] {
+        guard !ids.isEmpty else { return [] }
+        let list = ids.map { "\(bind: $0)" as SQLQueryString }.joined(separator: ", ")
+        return try await database.read { db in try await db.raw("SELECT * FROM listings WHERE id IN (\(list))").all().map(ListingRows.listing) }
+    }
+
+    public func pendingImages(limit: Int) async throws -> [Listing] {
+        try await database.read { db in
+            try await db.raw("""
+                SELECT * FROM listings WHERE image_state = 'pending' AND removed = 0 ORDER BY id LIMIT \(bind: limit)
+                """).all().map(ListingRows.listing)
+        }
+    }
+
+    public func recordImage(listingID: String, outcome: ListingImageOutcome) async throws {
+        try await database.transaction { db in
+            let revision = try await Self.nextRevision(db, table: "listings")
+            switch outcome {
+            case .stored(let mediaID, let vector):
+                try await db.raw("""
+                    UPDATE listings SET media_id = \(bind: mediaID), image_state = 'ready', image_error = NULL, revision = \(bind: revision)
+                    WHERE id = \(bind: listingID)
+                    """).run()
+                try await Self.save(db, vector)
+            case .failed(let reason):
+                try await db.raw("""
+                    UPDATE listings SET image_state = 'failed', image_error = \(bind: reason), revision = \(bind: revision)
+                    WHERE id = \(bind: listingID)
+                    """).run()
+            }
+        }
+    }
+
+    public func needingVectors(space: VectorSpace, model: String, limit: Int) async throws -> [Listing] {
+        let ready: SQLQueryString = space == .image ? "AND l.image_state = 'ready'" : ""
+        return try await database.read { db in
+            try await db.raw("""
+                SELECT l.* FROM listings l LEFT JOIN listing_vectors v ON v.listing_id = l.id AND v.space = \(bind: space.rawValue)
+                WHERE l.removed = 0 \(ready) AND (v.model IS NULL OR v.model <> \(bind: model)) ORDER BY l.id LIMIT \(bind: limit)
+                """).all().map(ListingRows.listing)
+        }
+    }
+
+    public func saveVectors(_ vectors: [ListingVector]) async throws {
+        try await database.transaction { db in
+            for vector in vectors { try await Self.save(db, vector) }
+        }
+    }
+
+    public func vector(listingID: String, space: VectorSpace) async throws -> [Float]? {
+        try await database.read { db in
+            try await db.raw("SELECT vector FROM listing_vectors WHERE listing_id = \(bind: listingID) AND space = \(bind: space.rawValue)")
+                .first().map { ListingRows.vector(try $0.decode(column: "vector", as: ByteBuffer.self)) }
+        }
+    }
+
+    public func changes(after revision: Int64, limit: Int) async throws -> [ListingChange] {
+        try await database.read { db in
+            try await db.raw("SELECT * FROM listings WHERE revision > \(bind: revision) ORDER BY revision LIMIT \(bind: limit)")
+                .all().map { row in
+                    let listing = try ListingRows.listing(row)
+                    return ListingChange(id: listing.id, facets: ListingFacets(listing.draft), removed: listing.removed, revision: listing.revision)
+                }
+        }
+    }
+
+    public func vectors(space: VectorSpace, model: String, after revision: Int64, limit: Int) async throws -> [ListingVector] {
+        try await database.read { db in
+            try await db.raw("""
+                SELECT v.listing_id, v.vector, v.revision FROM listing_vectors v JOIN listings l ON l.id = v.listing_id
+                WHERE v.space = \(bind: space.rawValue) AND v.model = \(bind: model) AND v.revision > \(bind: revision) AND l.removed = 0
+                ORDER BY v.revision LIMIT \(bind: limit)
+                """).all().map { row in
+                    ListingVector(listingID: try row.decode(column: "listing_id", as: String.self), space: space, model: model,
+                                  values: ListingRows.vector(try row.decode(column: "vector", as: ByteBuffer.self)),
+                                  revision: try row.decode(column: "revision", as: Int64.self))
+                }
+        }
+    }
+
+    public func keywordMatches(_ query: String, limit: Int) async throws -> [String] {
+        guard let match = Self.ftsQuery(query) else { return [] }
+        return try await database.read { db in
+            try await db.raw("""
+                SELECT l.id FROM listings_text t JOIN listings l ON l.rowid = t.rowid
+                WHERE listings_text MATCH \(bind: match) AND l.removed = 0 ORDER BY bm25(listings_text) LIMIT \(bind: limit)
+                """).all().map { try $0.decode(column: "id", as: String.self) }
+        }
+    }
+
+    /// Words as quoted FTS5 terms joined by OR (bm25 ranks listings with more of them first), so
+    /// no user input is ever read as FTS5 syntax.
+    static func ftsQuery(_ text: String) -> String? {
+        let words = text.lowercased().split { !$0.isLetter && !$0.isNumber }.prefix(32)
+        guard !words.isEmpty else { return nil }
+        return words.map { "\"\($0)\"" }.joined(separator: " OR ")
+    }
+
+    private static func fields(_ draft: ListingDraft) -> SQLQueryString {
+        """
+        \(bind: draft.title), \(bind: draft.description), \(bind: draft.brand), \(bind: draft.category), \(bind: draft.size),
+        \(bind: draft.condition), \(bind: draft.priceMinor), \(bind: draft.currency), \(bind: draft.url?.absoluteString),
+        \(bind: draft.deepLink?.absoluteString), \(bind: draft.seller), \(bind: ListingRows.imageURLs(draft))
+        """
+    }
+
+    private static func index(_ db: any SQLDatabase, listingID: String, _ draft: ListingDraft) async throws {
+        let rowid: SQLQueryString = "(SELECT rowid FROM listings WHERE id = \(bind: listingID))"
+        try await db.raw("DELETE FROM listings_text WHERE rowid = \(rowid)").run()
+        try await db.raw("""
+            INSERT INTO listings_text (rowid, title, brand, description)
+            VALUES (\(rowid), \(bind: draft.title), \(bind: draft.brand ?? ""), \(bind: draft.description ?? ""))
+            """).run()
+    }
+
+    private static func save(_ db: any SQLDatabase, _ vector: ListingVector) async throws {
+        let revision = try await nextRevision(db, table: "listing_vectors")
+        try await db.raw("""
+            INSERT INTO listing_vectors (listing_id, space, model, vector, revision)
+            VALUES (\(bind: vector.listingID), \(bind: vector.space.rawValue), \(bind: vector.model), \(bind: ListingRows.bytes(vector.values)), \(bind: revision))
+            ON CONFLICT (listing_id, space) DO UPDATE SET model = excluded.model, vector = excluded.vector, revision = excluded.revision
+            """).run()
+    }
+
+    /// Writers are serialised, so the next revision is one past the largest.
+    private static func nextRevision(_ db: any SQLDatabase, table: String) async throws -> Int64 {
+        try await db.raw("SELECT COALESCE(MAX(revision), 0) + 1 AS next FROM \(unsafeRaw: table)").first()?.decode(column: "next", as: Int64.self) ?? 1
+    }
+
+    private static func listing(_ db: any SQLDatabase, id: String) async throws -> Listing {
+        guard let listing = try await db.raw("SELECT * FROM listings WHERE id = \(bind: id)").first().map(ListingRows.listing) else {
+            throw AtelierError.notFound("LISTING_NOT_FOUND", "No such listing.")
+        }
+        return listing
+    }
+}

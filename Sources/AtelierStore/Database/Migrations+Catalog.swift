@@ -1,0 +1,73 @@
+import AtelierCore
+
+extension Migrator {
+    static let catalog = Migration(version: 5, name: "listings catalogue", statements: [
+        "ALTER TABLE users ADD COLUMN is_admin INTEGER NOT NULL DEFAULT 0",
+        "ALTER TABLE users ADD COLUMN is_premium INTEGER NOT NULL DEFAULT 0",
+        // The account that owns listing photos, so they go through the same media pipeline as
+        // users' uploads. It cannot sign in: '!' is not a bcrypt hash.
+        """
+        INSERT INTO users (id, email, display_name, password_hash, created_at, updated_at)
+        VALUES ('\(ListingPhotos.ownerID)', 'catalog@atelier.invalid', 'Listings catalogue', '!', 0, 0)
+        """,
+        """
+        CREATE TABLE listings (
+            id TEXT PRIMARY KEY,
+            marketplace TEXT NOT NULL,
+            external_id TEXT NOT NULL,
+            title TEXT NOT NULL,
+            description TEXT,
+            brand TEXT,
+            category TEXT,
+            size TEXT,
+            condition TEXT,
+            price_minor BIGINT NOT NULL,
+            currency TEXT NOT NULL,
+            url TEXT,
+            deep_link TEXT,
+            seller TEXT,
+            image_urls TEXT NOT NULL,
+            media_id TEXT REFERENCES media(id) ON DELETE SET NULL,
+            image_state TEXT NOT NULL,
+            image_error TEXT,
+            first_seen BIGINT NOT NULL,
+            last_seen BIGINT NOT NULL,
+            removed INTEGER NOT NULL,
+            revision BIGINT NOT NULL,
+            UNIQUE (marketplace, external_id)
+        )
+        """,
+        // Revisions grow with every change, so the search index follows the table incrementally.
+        "CREATE INDEX listings_revision ON listings (revision)",
+        "CREATE INDEX listings_image_state ON listings (image_state, id)",
+        """
+        CREATE TABLE listing_vectors (
+            listing_id TEXT NOT NULL REFERENCES listings(id) ON DELETE CASCADE,
+            space TEXT NOT NULL,
+            model TEXT NOT NULL,
+            vector BLOB NOT NULL,
+            revision BIGINT NOT NULL,
+            PRIMARY KEY (listing_id, space)
+        )
+        """,
+        "CREATE INDEX listing_vectors_revision ON listing_vectors (space, revision)",
+        // Keyword search; rowid is the listing's rowid. SQLite only (PostgreSQL gets tsvector).
+        "CREATE VIRTUAL TABLE listings_text USING fts5(title, brand, description, tokenize = 'unicode61 remove_diacritics 2')",
+        """
+        CREATE TABLE ingestion_runs (
+            id TEXT PRIMARY KEY,
+            kind TEXT NOT NULL,
+            source TEXT NOT NULL,
+            state TEXT NOT NULL,
+            created INTEGER NOT NULL,
+            updated INTEGER NOT NULL,
+            unchanged INTEGER NOT NULL,
+            removed INTEGER NOT NULL,
+            failed INTEGER NOT NULL,
+            errors TEXT NOT NULL,
+            started_at BIGINT NOT NULL,
+            finished_at BIGINT
+        )
+        """,
+    ])
+}
