@@ -4,6 +4,8 @@ struct OpenAPIOperation {
         case none
         case json(schema: String)
         case image
+        /// A photo (as `.image`) or a JSON body of this schema.
+        case imageOrJSON(schema: String)
     }
 
     let method: String
@@ -19,6 +21,8 @@ struct OpenAPIOperation {
     /// Error statuses this operation can answer, each as the error envelope.
     var errors: [Int] = []
     var listing = false
+    /// The schema of `meta` when it carries more than the request id (and cursor).
+    var meta: String?
 
     func json() -> [String: Any] {
         var operation: [String: Any] = ["operationId": id, "tags": [tag], "summary": summary]
@@ -29,15 +33,11 @@ struct OpenAPIOperation {
         case .json(let schema):
             operation["requestBody"] = ["required": true, "content": ["application/json": ["schema": ref(schema)]]]
         case .image:
-            operation["requestBody"] = [
-                "required": true,
-                "description": "The image as `multipart/form-data` (field `file`) or as the raw body. Its type is read from its bytes.",
-                "content": [
-                    "multipart/form-data": ["schema": ["type": "object", "required": ["file"], "properties": ["file": ["type": "string", "contentMediaType": "application/octet-stream"]]]],
-                    "application/octet-stream": ["schema": ["type": "string", "contentMediaType": "application/octet-stream"]],
-                    "image/*": ["schema": ["type": "string", "contentMediaType": "application/octet-stream"]],
-                ],
-            ]
+            operation["requestBody"] = ["required": true, "description": Self.imageDescription, "content": Self.imageContent]
+        case .imageOrJSON(let schema):
+            var content = Self.imageContent
+            content["application/json"] = ["schema": ref(schema)]
+            operation["requestBody"] = ["required": true, "description": Self.imageDescription + " Or JSON naming a stored photo.", "content": content]
         }
         var responses: [String: Any] = [:]
         for (status, schema) in success {
@@ -55,9 +55,16 @@ struct OpenAPIOperation {
         return operation
     }
 
+    private static let imageDescription = "The image as `multipart/form-data` (field `file`) or as the raw body. Its type is read from its bytes."
+    nonisolated(unsafe) private static let imageContent: [String: Any] = [
+        "multipart/form-data": ["schema": ["type": "object", "required": ["file"], "properties": ["file": ["type": "string", "contentMediaType": "application/octet-stream"]]]],
+        "application/octet-stream": ["schema": ["type": "string", "contentMediaType": "application/octet-stream"]],
+        "image/*": ["schema": ["type": "string", "contentMediaType": "application/octet-stream"]],
+    ]
+
     private func envelope(_ schema: String) -> [String: Any] {
         let data: [String: Any] = listing ? ["type": "array", "items": ref(schema)] : ref(schema)
-        let meta: [String: Any] = listing ? ref("ListMeta") : ref("Meta")
+        let meta: [String: Any] = ref(self.meta ?? (listing ? "ListMeta" : "Meta"))
         return ["type": "object", "required": ["data", "meta"], "properties": ["data": data, "meta": meta]]
     }
 }
