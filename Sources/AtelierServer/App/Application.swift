@@ -70,7 +70,7 @@ public struct AtelierServices: Sendable {
             lease: .seconds(config.jobLeaseSeconds), backoffBase: .milliseconds(config.jobRetryBaseMilliseconds))
         await withTaskGroup(of: Void.self) { group in
             group.addTask { await WorkerPool(store: jobStore, catalogue: catalogue, jobs: jobs, settings: settings, logger: logger).run() }
-            group.addTask { await catalog.maintain(logger: logger) }
+            group.addTask { await catalog.embedNewListings(logger: logger) }
         }
     }
 }

@@ -54,16 +54,24 @@ public struct CatalogServices: Sendable {
         return ModelTextEmbedder(model: try TextEmbeddingModel(directory: package.directory(in: config.dataDir)))
     }
 
-    /// Keeps the index in step with the database and brings new listings' photos and texts in,
-    /// until the calling task is canceled.
-    public func maintain(every interval: Duration = .seconds(2), logger: Logger) async {
+    /// Keeps the search index in step with the database (imports from any process), until the
+    /// calling task is canceled.
+    public func followIndex(every interval: Duration = .seconds(2), logger: Logger) async {
+        while !Task.isCancelled {
+            do { try await index.refresh() } catch { logger.error("search index refresh failed", metadata: ["error": "\(error)"]) }
+            try? await Task.sleep(for: interval)
+        }
+    }
+
+    /// Brings new listings' photos and texts in (and re-embeds after a model change), until the
+    /// calling task is canceled.
+    public func embedNewListings(every interval: Duration = .seconds(5), logger: Logger) async {
         while !Task.isCancelled {
             do {
-                try await index.refresh()
                 let done = try await photos.catchUp()
                 if done.photosReady + done.textsEmbedded > 0 { try await index.refresh() }
             } catch {
-                logger.error("catalogue upkeep failed", metadata: ["error": "\(error)"])
+                logger.error("listing photos could not be brought in", metadata: ["error": "\(error)"])
             }
             try? await Task.sleep(for: interval)
         }
