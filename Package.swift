@@ -132,6 +132,12 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .executableTarget(
+            name: "index-bench",
+            dependencies: ["AtelierML"],
+            path: "Benchmarks/IndexBench",
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
             name: "text-embedding-bench",
             dependencies: ["AtelierML"],
             path: "Benchmarks/TextEmbeddingBench",

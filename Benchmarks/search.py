@@ -101,8 +101,8 @@ def end_to_end(count):
         with running_server(folder=folder, **settings) as (server, port, _):
             token = register(port)
             photo = make_photo(folder)
-            # The index is built from the database in the background: wait until it answers in full.
-            while len(search(port, token, photo)[1]) < 20:
+            # The index is built from the database in the background: /ready says when it is done.
+            while not ready(port):
                 time.sleep(1)
             print(f"== end to end, {count} listings: index ready {time.perf_counter() - started:.1f} s after start; "
                   f"resident {rss_mb(server.pid):.0f} MB ==", flush=True)
@@ -111,6 +111,14 @@ def end_to_end(count):
             print(f"resident memory after the runs: {rss_mb(server.pid):.0f} MB (models + {count}-listing index)")
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def ready(port):
+    conn = http.client.HTTPConnection("127.0.0.1", port)
+    conn.request("GET", "/ready")
+    response = conn.getresponse()
+    response.read()
+    return response.status == 200
 
 
 def register(port):

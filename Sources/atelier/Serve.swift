@@ -19,13 +19,7 @@ struct Serve: AsyncParsableCommand {
         let app = buildApplication(services, logger: logger)
         let reclaimer = Task { await reclaimMemoryPeriodically() }
         defer { reclaimer.cancel() }
-        let workers = Task {
-            await withTaskGroup(of: Void.self) { group in
-                // Every API process follows the catalogue; only workers fetch and embed photos.
-                group.addTask { await services.catalog.followIndex(logger: logger) }
-                if config.workers { group.addTask { await services.runWorkers(logger: logger) } }
-            }
-        }
+        let workers = Task { await services.runBackground(logger: logger) }
         // In-flight requests finish before the server stops on SIGTERM or SIGINT.
         try await app.runService(gracefulShutdownSignals: [.sigterm, .sigint])
         // Jobs in hand stay leased and run again after a restart; the database closes last.

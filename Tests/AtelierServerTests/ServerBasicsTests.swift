@@ -13,7 +13,14 @@ struct ServerBasicsTests {
             let health = try await api.request(.get, "/health")
             #expect(health.status == 200)
             #expect(health.data["status"] as? String == "ok")
-            #expect(try await api.request(.get, "/ready").status == 200)
+            // Ready once the search index has caught up with the (empty) catalogue.
+            var ready = try await api.request(.get, "/ready")
+            for _ in 0..<50 where ready.status != 200 {
+                #expect(ready.errorCode == "NOT_READY")
+                try await Task.sleep(for: .milliseconds(100))
+                ready = try await api.request(.get, "/ready")
+            }
+            #expect(ready.status == 200)
             let metrics = try await api.request(.get, "/metrics")
             #expect(metrics.status == 200)
             let text = String(decoding: metrics.body, as: UTF8.self)

@@ -11,6 +11,7 @@ public final class CatalogIndex: @unchecked Sendable {
     private let lock = NSLock()
     private var facets: [String: ListingFacets] = [:]
     private var listingRevision: Int64 = 0
+    private var loaded = false
     /// One refresh at a time; searches never wait for it.
     private let refreshing = KeyedLock()
 
@@ -22,6 +23,9 @@ public final class CatalogIndex: @unchecked Sendable {
         self.imageModel = imageModel
         self.textModel = textModel
     }
+
+    /// True once a refresh has caught up with the database (a process is ready for searches).
+    public var isLoaded: Bool { lock.withLock { loaded } }
 
     /// How many live listings the index knows.
     public var listingCount: Int { lock.withLock { facets.count } }
@@ -57,6 +61,7 @@ public final class CatalogIndex: @unchecked Sendable {
             }
             try await follow(.image, model: imageModel, into: images)
             try await follow(.text, model: textModel, into: texts)
+            lock.withLock { loaded = true }
         }
     }
 

@@ -63,6 +63,15 @@ public struct AtelierServices: Sendable {
             catalogue: catalogue, jobs: jobs, credits: credits, jobStore: jobStore, catalog: catalog)
     }
 
+    /// What runs beside the HTTP API until the calling task is canceled: following the search
+    /// index (every process), and the workers when configured.
+    public func runBackground(logger: Logger) async {
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { await catalog.followIndex(logger: logger) }
+            if config.workers { group.addTask { await runWorkers(logger: logger) } }
+        }
+    }
+
     /// The in-process workers, run until the calling task is canceled.
     public func runWorkers(logger: Logger) async {
         let settings = WorkerPool.Settings(
@@ -98,7 +107,7 @@ func buildRoutes(_ services: AtelierServices, logger: Logger) -> (Router<Atelier
     router.add(middleware: MetricsMiddleware())
     router.add(middleware: ErrorMiddleware(routes: routes))
 
-    HealthRoutes(database: services.database, metrics: MetricsBackend.registry).add(to: router)
+    HealthRoutes(database: services.database, searchIndex: services.catalog.index, metrics: MetricsBackend.registry).add(to: router)
     // Probes and metrics are not rate limited; the API is.
     let api = router.group("api/v1").add(middleware: RateLimitMiddleware(limit: services.config.requestsPerMinute, perSeconds: 60, scope: "API"))
     let authenticator = Authenticator(tokens: services.tokens, accounts: services.accounts)

@@ -7,6 +7,7 @@ import Prometheus
 /// Liveness, readiness and Prometheus metrics, outside `/api/v1` where orchestrators expect them.
 struct HealthRoutes {
     let database: any Database
+    let searchIndex: CatalogIndex
     let metrics: PrometheusCollectorRegistry
 
     func add(to router: Router<AtelierContext>) {
@@ -16,6 +17,10 @@ struct HealthRoutes {
         router.get("ready") { _, context in
             guard await database.isReachable() else {
                 throw AtelierError(status: 503, code: "NOT_READY", message: "The database is not reachable.")
+            }
+            // Searches before the index has caught up would miss listings (and wait on it).
+            guard searchIndex.isLoaded else {
+                throw AtelierError(status: 503, code: "NOT_READY", message: "The search index is still loading.")
             }
             return try Reply.json(["status": "ready"], context)
         }

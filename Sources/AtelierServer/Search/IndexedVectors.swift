@@ -31,7 +31,11 @@ final class IndexedVectors: ListingVectorIndex, @unchecked Sendable {
 
     func apply(_ vectors: [ListingVector]) throws {
         guard let last = vectors.last else { return }
-        try index.insert(contentsOf: vectors.compactMap { vector in UUID(uuidString: vector.listingID).map { ($0, vector.values) } })
+        let keyed = vectors.compactMap { vector in UUID(uuidString: vector.listingID).map { ($0, vector.values) } }
+        // Small batches: each holds the index's write lock, and searches wait for it.
+        for start in stride(from: 0, to: keyed.count, by: 256) {
+            try index.insert(contentsOf: Array(keyed[start..<min(start + 256, keyed.count)]))
+        }
         // Written after the index journaled the vectors: a crash in between only re-applies them.
         try String(last.revision).write(to: revisionFile, atomically: true, encoding: .utf8)
         lock.withLock { revision = last.revision }

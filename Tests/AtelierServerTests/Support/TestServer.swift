@@ -32,7 +32,7 @@ enum TestServer {
         var logger = Logger(label: "atelier-test")
         logger.logLevel = .warning
         let app = buildApplication(services, logger: logger)
-        let workers = Task { if config.workers { await services.runWorkers(logger: logger) } }
+        let workers = Task { await services.runBackground(logger: logger) }
         do {
             try await app.test(.live) { client in
                 let api = APIClient(port: client.port ?? 0, services: services, dataDir: folder)

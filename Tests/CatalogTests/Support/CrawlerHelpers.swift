@@ -10,16 +10,17 @@ extension CrawlerTests {
         .html(#"<html><head><script type="application/ld+json">{"@type":"Product","name":"Coat \#(id)","sku":"\#(id)","offers":{"price":"\#(price)","priceCurrency":"EUR"}}</script></head></html>"#)
     }
 
-    /// A crawler on a fresh fetcher; by default waits are recorded, not slept.
+    /// A crawler on a fresh fetcher; by default waits are recorded, not slept. `sent` sees when
+    /// each request leaves.
     static func withCrawler(
         _ configure: (inout CrawlerConfiguration) -> Void = { _ in }, clock: any CrawlerClock = RecordingClock(),
-        _ body: (Crawler) async throws -> Void
+        sent: SendLog = SendLog(), _ body: (Crawler) async throws -> Void
     ) async throws {
         var configuration = CrawlerConfiguration(userAgent: userAgent)
         configure(&configuration)
         let fetcher = HTTPPageFetcher()
         do {
-            try await body(Crawler(fetcher: fetcher, configuration: configuration, clock: clock))
+            try await body(Crawler(fetcher: LoggingFetcher(fetcher: fetcher, log: sent), configuration: configuration, clock: clock))
         } catch {
             try? await fetcher.shutdown()
             throw error
@@ -42,5 +43,21 @@ extension CrawlerTests {
         formatter.timeZone = TimeZone(identifier: "GMT")
         formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss 'GMT'"
         return formatter.string(from: Date().addingTimeInterval(seconds))
+    }
+}
+
+/// When each request left the crawler, in order.
+actor SendLog {
+    private(set) var times: [ContinuousClock.Instant] = []
+    func add(_ time: ContinuousClock.Instant) { times.append(time) }
+}
+
+struct LoggingFetcher: PageFetcher {
+    let fetcher: HTTPPageFetcher
+    let log: SendLog
+
+    func fetch(_ url: URL, headers: [String: String], timeout: Duration, maxBytes: Int) async throws -> FetchedPage {
+        await log.add(ContinuousClock.now)
+        return try await fetcher.fetch(url, headers: headers, timeout: timeout, maxBytes: maxBytes)
     }
 }
