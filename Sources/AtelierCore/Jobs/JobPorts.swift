@@ -62,6 +62,9 @@ public protocol JobStore: Sendable {
     func heartbeat(jobID: String, workerID: String, leaseUntil: Date, progress: (Double, String?)?) async throws -> JobChange?
     /// Ends (or reschedules) a leased job; nil when the lease is no longer this worker's.
     func finish(jobID: String, workerID: String, outcome: JobOutcome, now: Date) async throws -> JobChange?
+    /// `finish`, then `claim` with `next` in the same transaction: a busy worker's one write per job.
+    func finish(jobID: String, workerID: String, outcome: JobOutcome, now: Date,
+                thenClaim next: ClaimRequest) async throws -> (ended: JobChange?, next: JobChange?)
     /// Cancels a queued job (refunded at once) or asks a running one to stop.
     func cancel(jobID: String, ownerID: String, now: Date) async throws -> JobChange?
     /// Jobs whose lease ran out go back to the queue, or fail (refunded) when out of attempts.
@@ -91,4 +94,19 @@ public enum JobError {
     public static let keyRequired = AtelierError(status: 400, code: "IDEMPOTENCY_KEY_REQUIRED", message: "Send an Idempotency-Key header (1–255 characters) with this request.")
     public static let keyReused = AtelierError(status: 422, code: "IDEMPOTENCY_KEY_REUSED", message: "This Idempotency-Key was used with a different request.")
     public static let keyInFlight = AtelierError(status: 409, code: "IDEMPOTENCY_KEY_IN_FLIGHT", message: "A request with this Idempotency-Key is still being processed.")
+}
+
+/// What a worker asks for when it claims: a job of one queue among `processors`.
+public struct ClaimRequest: Sendable {
+    public let queue: QueueClass
+    public let processors: [String]
+    public let workerID: String
+    public let leaseUntil: Date
+
+    public init(queue: QueueClass, processors: [String], workerID: String, leaseUntil: Date) {
+        self.queue = queue
+        self.processors = processors
+        self.workerID = workerID
+        self.leaseUntil = leaseUntil
+    }
 }

@@ -61,15 +61,19 @@ public struct WorkerPool: Sendable {
     private func work(queue: QueueClass, workerID: String) async {
         let runnable = catalogue.processors.filter { $0.spec.queue == queue && $0.runner != nil }.map(\.spec.name)
         guard !runnable.isEmpty else { return }
+        func request() -> ClaimRequest {
+            ClaimRequest(queue: queue, processors: runnable, workerID: workerID, leaseUntil: Date().adding(settings.lease))
+        }
         while !Task.isCancelled {
             do {
-                let now = Date()
-                if let claimed = try await store.claim(queue: queue, processors: runnable, workerID: workerID,
-                                                       leaseUntil: now.adding(settings.lease), now: now) {
-                    await jobs.publish(claimed)
-                    await execute(claimed.job, workerID: workerID)
-                } else {
-                    await signal.wait(timeout: settings.idlePoll)
+                var claimed = try await store.claim(queue: queue, processors: runnable, workerID: workerID,
+                                                    leaseUntil: request().leaseUntil, now: Date())
+                if claimed == nil { await signal.wait(timeout: settings.idlePoll) }
+                // While there is work, recording a job's end and claiming the next is one write.
+                while let change = claimed {
+                    await jobs.publish(change)
+                    guard let outcome = await execute(change.job, workerID: workerID) else { break }
+                    claimed = try await record(outcome, of: change.job, workerID: workerID, next: Task.isCancelled ? nil : request())
                 }
             } catch {
                 logger.error("worker could not claim a job", metadata: ["error": "\(error)"])
@@ -78,42 +82,54 @@ public struct WorkerPool: Sendable {
         }
     }
 
-    private func execute(_ job: Job, workerID: String) async {
-        guard let processor = catalogue.processor(named: job.processor), let runner = processor.runner else { return }
+    /// Runs a claimed job; nil when it is left to its lease (this process is stopping).
+    private func execute(_ job: Job, workerID: String) async -> JobOutcome? {
+        guard let processor = catalogue.processor(named: job.processor), let runner = processor.runner else { return nil }
         let progress = LeasedProgress(store: store, jobs: jobs, jobID: job.id, workerID: workerID, lease: settings.lease)
         let input = JobInput(jobID: job.id, ownerID: job.ownerID, mediaIDs: job.mediaIDs, params: job.params)
-        let outcome: JobOutcome
         do {
             let output = try await withDeadline(processor.spec.timeout, heartbeat: progress) {
                 try await runner.run(input, progress: progress)
             }
-            outcome = .succeeded(JobOutputRecord(mediaIDs: output.mediaIDs, data: output.data))
+            return .succeeded(JobOutputRecord(mediaIDs: output.mediaIDs, data: output.data))
         } catch is CancellationError {
             // Either the owner canceled, or this process is stopping (or lost the lease): then the
             // job is left to its lease and runs again elsewhere.
-            guard await progress.cancelRequested else { return }
-            outcome = .canceled
+            return await progress.cancelRequested ? .canceled : nil
         } catch where Task.isCancelled {
             // The process is stopping and the processor reported it some other way.
-            return
+            return nil
         } catch let error as RetryableJobError {
-            outcome = .retry(JobFailure(code: "RETRYABLE_ERROR", message: error.message), delay: backoff(attempt: job.attempts))
+            return .retry(JobFailure(code: "RETRYABLE_ERROR", message: error.message), delay: backoff(attempt: job.attempts))
         } catch is DeadlineExceeded {
-            outcome = .retry(JobFailure(code: "TIMEOUT", message: "The job took longer than \(processor.spec.timeout)."), delay: backoff(attempt: job.attempts))
+            return .retry(JobFailure(code: "TIMEOUT", message: "The job took longer than \(processor.spec.timeout)."), delay: backoff(attempt: job.attempts))
         } catch let error as AtelierError {
-            outcome = .failed(JobFailure(code: error.code, message: error.message))
+            return .failed(JobFailure(code: error.code, message: error.message))
         } catch {
             logger.error("processor failed", metadata: ["job_id": .string(job.id), "processor": .string(job.processor), "error": "\(error)"])
-            outcome = .failed(JobFailure(code: "PROCESSOR_FAILED", message: "The processor failed."))
+            return .failed(JobFailure(code: "PROCESSOR_FAILED", message: "The processor failed."))
         }
+    }
+
+    /// Records how a job ended (and claims the next one with `next`); returns the next job.
+    private func record(_ outcome: JobOutcome, of job: Job, workerID: String, next: ClaimRequest?) async throws -> JobChange? {
+        let ended: JobChange?
+        var claimed: JobChange?
         do {
-            if let ended = try await store.finish(jobID: job.id, workerID: workerID, outcome: outcome, now: Date()) {
-                await jobs.publish(ended)
-                if ended.job.state == .queued { await signal.notifyAll() }
+            if let next {
+                (ended, claimed) = try await store.finish(jobID: job.id, workerID: workerID, outcome: outcome, now: Date(), thenClaim: next)
+            } else {
+                ended = try await store.finish(jobID: job.id, workerID: workerID, outcome: outcome, now: Date())
             }
         } catch {
             logger.error("could not record a job's end; its lease will return it", metadata: ["job_id": .string(job.id), "error": "\(error)"])
+            throw error
         }
+        if let ended {
+            await jobs.publish(ended)
+            if ended.job.state == .queued { await signal.notifyAll() }
+        }
+        return claimed
     }
 
     /// Exponential backoff with full jitter: base × 2^(attempt-1), at most 5 minutes.

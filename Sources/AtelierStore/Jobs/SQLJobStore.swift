@@ -54,18 +54,21 @@ public struct SQLJobStore: JobStore {
     }
 
     public func claim(queue: QueueClass, processors: [String], workerID: String, leaseUntil: Date, now: Date) async throws -> JobChange? {
-        guard !processors.isEmpty else { return nil }
-        let names = processors.map { "\(bind: $0)" as SQLQueryString }.joined(separator: ", ")
-        return try await database.transaction { db in
-            try await db.raw("""
-                UPDATE jobs SET state = 'running', lease_owner = \(bind: workerID), lease_until = \(bind: leaseUntil.millis),
-                    attempts = attempts + 1, updated_at = \(bind: now.millis)
-                WHERE id = (SELECT id FROM jobs WHERE queue = \(bind: queue.rawValue) AND state = 'queued'
-                            AND run_after <= \(bind: now.millis) AND processor IN (\(names))
-                            ORDER BY priority DESC, id LIMIT 1)
-                RETURNING *
-                """).first().map(JobRows.job).asyncMap { try await change(db, $0) }
-        }
+        let request = ClaimRequest(queue: queue, processors: processors, workerID: workerID, leaseUntil: leaseUntil)
+        return try await database.transaction { db in try await claim(db, request, now: now) }
+    }
+
+    private func claim(_ db: any SQLDatabase, _ request: ClaimRequest, now: Date) async throws -> JobChange? {
+        guard !request.processors.isEmpty else { return nil }
+        let names = request.processors.map { "\(bind: $0)" as SQLQueryString }.joined(separator: ", ")
+        return try await db.raw("""
+            UPDATE jobs SET state = 'running', lease_owner = \(bind: request.workerID), lease_until = \(bind: request.leaseUntil.millis),
+                attempts = attempts + 1, updated_at = \(bind: now.millis)
+            WHERE id = (SELECT id FROM jobs WHERE queue = \(bind: request.queue.rawValue) AND state = 'queued'
+                        AND run_after <= \(bind: now.millis) AND processor IN (\(names))
+                        ORDER BY priority DESC, id LIMIT 1)
+            RETURNING *
+            """).first().map(JobRows.job).asyncMap { try await change(db, $0) }
     }
 
     public func heartbeat(jobID: String, workerID: String, leaseUntil: Date, progress: (Double, String?)?) async throws -> JobChange? {
@@ -82,34 +85,43 @@ public struct SQLJobStore: JobStore {
     }
 
     public func finish(jobID: String, workerID: String, outcome: JobOutcome, now: Date) async throws -> JobChange? {
+        try await database.transaction { db in try await finish(db, jobID: jobID, workerID: workerID, outcome: outcome, now: now) }
+    }
+
+    public func finish(jobID: String, workerID: String, outcome: JobOutcome, now: Date,
+                       thenClaim next: ClaimRequest) async throws -> (ended: JobChange?, next: JobChange?) {
         try await database.transaction { db in
-            let lease: SQLQueryString = "id = \(bind: jobID) AND lease_owner = \(bind: workerID) AND state = 'running'"
-            guard let current = try await db.raw("SELECT * FROM jobs WHERE \(lease)").first().map(JobRows.job) else { return nil }
-            let ended: Job?
-            switch outcome {
-            case .succeeded(let output):
-                ended = try await db.raw("""
-                    UPDATE jobs SET state = 'succeeded', progress = 1, result = \(bind: output.json.text), error = NULL,
-                        lease_owner = NULL, lease_until = NULL, updated_at = \(bind: now.millis)
-                    WHERE \(lease) RETURNING *
-                    """).first().map(JobRows.job)
-            case .retry where current.cancelRequested:
-                // The owner asked to stop: no second try.
-                ended = try await end(db, current, state: .canceled, failure: nil, now: now)
-            case .retry(let failure, let delay) where current.attempts < current.maxAttempts:
-                let runAfter = now.addingTimeInterval(Double(delay.components.seconds) + Double(delay.components.attoseconds) / 1e18)
-                ended = try await db.raw("""
-                    UPDATE jobs SET state = 'queued', error = \(bind: JobRows.text(failure)), run_after = \(bind: runAfter.millis),
-                        lease_owner = NULL, lease_until = NULL, updated_at = \(bind: now.millis)
-                    WHERE \(lease) RETURNING *
-                    """).first().map(JobRows.job)
-            case .retry(let failure, _), .failed(let failure):
-                ended = try await end(db, current, state: .failed, failure: failure, now: now)
-            case .canceled:
-                ended = try await end(db, current, state: .canceled, failure: nil, now: now)
-            }
-            return try await ended.asyncMap { try await change(db, $0) }
+            (try await finish(db, jobID: jobID, workerID: workerID, outcome: outcome, now: now), try await claim(db, next, now: now))
         }
+    }
+
+    private func finish(_ db: any SQLDatabase, jobID: String, workerID: String, outcome: JobOutcome, now: Date) async throws -> JobChange? {
+        let lease: SQLQueryString = "id = \(bind: jobID) AND lease_owner = \(bind: workerID) AND state = 'running'"
+        guard let current = try await db.raw("SELECT * FROM jobs WHERE \(lease)").first().map(JobRows.job) else { return nil }
+        let ended: Job?
+        switch outcome {
+        case .succeeded(let output):
+            ended = try await db.raw("""
+                UPDATE jobs SET state = 'succeeded', progress = 1, result = \(bind: output.json.text), error = NULL,
+                    lease_owner = NULL, lease_until = NULL, updated_at = \(bind: now.millis)
+                WHERE \(lease) RETURNING *
+                """).first().map(JobRows.job)
+        case .retry where current.cancelRequested:
+            // The owner asked to stop: no second try.
+            ended = try await end(db, current, state: .canceled, failure: nil, now: now)
+        case .retry(let failure, let delay) where current.attempts < current.maxAttempts:
+            let runAfter = now.addingTimeInterval(Double(delay.components.seconds) + Double(delay.components.attoseconds) / 1e18)
+            ended = try await db.raw("""
+                UPDATE jobs SET state = 'queued', error = \(bind: JobRows.text(failure)), run_after = \(bind: runAfter.millis),
+                    lease_owner = NULL, lease_until = NULL, updated_at = \(bind: now.millis)
+                WHERE \(lease) RETURNING *
+                """).first().map(JobRows.job)
+        case .retry(let failure, _), .failed(let failure):
+            ended = try await end(db, current, state: .failed, failure: failure, now: now)
+        case .canceled:
+            ended = try await end(db, current, state: .canceled, failure: nil, now: now)
+        }
+        return try await ended.asyncMap { try await change(db, $0) }
     }
 
     public func cancel(jobID: String, ownerID: String, now: Date) async throws -> JobChange? {
