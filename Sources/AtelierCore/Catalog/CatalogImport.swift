@@ -60,7 +60,10 @@ public struct CatalogImport: Sendable {
         await crawler.crawl(urls) { outcome, totals in
             guard storeError == nil else { return }
             switch outcome {
-            case .listing(_, let draft):
+            case .listing(_, var draft):
+                // Feeds come from the operator and may ship photos as files; a web page must never
+                // point the server at its own disk.
+                draft.imageURLs.removeAll(where: \.isFileURL)
                 do { run.count(try await listings.upsert(draft, now: Date()).1) } catch { storeError = error }
             case .skippedByRobots(let url, let blocked):
                 run.fail("\(url.absoluteString): robots.txt disallows \(blocked.absoluteString)")

@@ -29,9 +29,10 @@ public struct SearchService: Sendable {
 
     public func similar(toPhoto photo: Data, filters: SearchFilters, limit: Int) async throws -> SearchResults {
         guard let photos, let images = index.images else { throw AtelierError.modelUnavailable("image embedding") }
+        let (limit, pass) = (try Self.checked(limit), index.filter(try filters.validated()))
         let embedding = try await photos.embed(photo)
         let started = ContinuousClock.now
-        let found = images.search(embedding.vector, limit: try Self.checked(limit), where: index.filter(try filters.validated()))
+        let found = images.search(embedding.vector, limit: limit, where: pass)
         let searched = ContinuousClock.now - started
         var results = try await hits(found.map { ($0.listingID, Double($0.score)) })
         results.timing["decode"] = embedding.decodeSeconds * 1000

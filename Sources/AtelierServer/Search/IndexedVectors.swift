@@ -47,13 +47,10 @@ final class IndexedVectors: ListingVectorIndex, @unchecked Sendable {
     }
 
     func search(_ query: [Float], limit: Int, where filter: (@Sendable (String) -> Bool)?) -> [(listingID: String, score: Float)] {
-        let ids = IdentifierStrings()
-        let matches = index.search(query, limit: limit, where: filter.map { pass in { pass(ids.string($0)) } })
-        return matches.map { (ids.string($0.key), $0.score) }
+        let matches = index.search(query, limit: limit, where: filter.map { pass in { pass(Self.listingID($0)) } })
+        return matches.map { (Self.listingID($0.key), $0.score) }
     }
-}
 
-/// Listing ids are lowercase UUID strings; `UUID.uuidString` is uppercase.
-private struct IdentifierStrings {
-    func string(_ key: UUID) -> String { key.uuidString.lowercased() }
+    /// Listing ids are lowercase UUID strings; `UUID.uuidString` is uppercase.
+    private static func listingID(_ key: UUID) -> String { key.uuidString.lowercased() }
 }
