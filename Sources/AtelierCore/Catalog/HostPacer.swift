@@ -12,11 +12,12 @@ public struct SystemCrawlerClock: CrawlerClock {
     }
 }
 
-/// Spaces the requests to each host: a request may start `interval` after the previous one to the
-/// same host started. Turns are handed out in call order, so concurrent callers queue fairly.
+/// Spaces the requests to each host: a request starts at least `interval` after the previous one
+/// to the same host actually started. (Booking slots ahead is not enough: a waiter that wakes
+/// late would then leave right before the next one.)
 actor HostPacer {
     private let clock: any CrawlerClock
-    /// When the latest booked request to each host starts.
+    /// When the latest request to each host started.
     private var lastStart: [String: ContinuousClock.Instant] = [:]
     /// No request to the host before this: it answered 429 or 5xx, or did not answer.
     private var heldUntil: [String: ContinuousClock.Instant] = [:]
@@ -27,8 +28,11 @@ actor HostPacer {
 
     /// Returns when it is this caller's turn for `host`.
     nonisolated func waitTurn(host: String, interval: Duration) async throws {
-        let wait = await reserve(host: host, interval: interval)
-        if wait > .zero { try await clock.sleep(for: wait) }
+        while true {
+            let wait = await start(host: host, interval: interval)
+            if wait <= .zero { return }
+            try await clock.sleep(for: wait)
+        }
     }
 
     /// Holds every request to `host` back for `duration`: a host that asks one request to wait
@@ -38,12 +42,13 @@ actor HostPacer {
         heldUntil[host] = max(heldUntil[host] ?? until, until)
     }
 
-    /// Books the next free slot for `host` and says how long until it comes.
-    private func reserve(host: String, interval: Duration) -> Duration {
+    /// Starts a request to `host` now if its turn has come (zero), else says how long to wait.
+    private func start(host: String, interval: Duration) -> Duration {
         let now = clock.now
         // The interval is the caller's: robots.txt may lengthen it after the first request.
-        let slot = max(now, lastStart[host].map { $0 + interval } ?? now, heldUntil[host] ?? now)
-        lastStart[host] = slot
-        return slot - now
+        let earliest = max(lastStart[host].map { $0 + interval } ?? now, heldUntil[host] ?? now)
+        guard earliest <= now else { return earliest - now }
+        lastStart[host] = now
+        return .zero
     }
 }
