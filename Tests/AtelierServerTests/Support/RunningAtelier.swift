@@ -98,10 +98,9 @@ final class RawHTTPConnection {
         let connected = withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(socket, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
         }
-        guard connected == 0 else {
-            close(socket)
-            throw TestFailure("connect failed")
-        }
+        // No close here: deinit runs for a class whose init throws once it is fully set up, and
+        // a second close could shut a descriptor another test (or SQLite) has opened since.
+        guard connected == 0 else { throw TestFailure("connect failed") }
         var timeout = timeval(tv_sec: 30, tv_usec: 0)
         setsockopt(socket, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
         var sendTimeout = timeval(tv_sec: 5, tv_usec: 0)
