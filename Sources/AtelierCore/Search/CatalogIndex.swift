@@ -36,10 +36,6 @@ public final class CatalogIndex: @unchecked Sendable {
         return { id in snapshot[id].map(filters.matches) ?? false }
     }
 
-    public func facets(of listingID: String) -> ListingFacets? {
-        lock.withLock { facets[listingID] }
-    }
-
     /// Applies every change since the last refresh, in pages.
     public func refresh() async throws {
         try await refreshing.withLock("refresh") {
