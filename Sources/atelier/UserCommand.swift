@@ -40,30 +40,30 @@ struct UserCommand: AsyncParsableCommand {
     struct Admin: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Make an account an admin (or, with --revoke, no longer).")
 
-        @OptionGroup var options: ConfigOptions
-        @Argument(help: "The account's email.") var email: String
-        @Flag(help: "Take the role away.") var revoke = false
+        @OptionGroup var change: RoleChange
 
-        func run() async throws {
-            let services = try await AtelierServices.open(try options.resolve())
-            try await services.setRoles(email: email, admin: !revoke, premium: nil)
-            print(revoke ? "\(email) is no longer an admin." : "\(email) is an admin.")
-            try await services.database.close()
-        }
+        func run() async throws { try await change.apply("an admin", admin: true) }
     }
 
     struct Premium: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Make an account premium (or, with --revoke, no longer).")
 
-        @OptionGroup var options: ConfigOptions
-        @Argument(help: "The account's email.") var email: String
-        @Flag(help: "Take the role away.") var revoke = false
+        @OptionGroup var change: RoleChange
 
-        func run() async throws {
-            let services = try await AtelierServices.open(try options.resolve())
-            try await services.setRoles(email: email, admin: nil, premium: !revoke)
-            print(revoke ? "\(email) is no longer premium." : "\(email) is premium.")
-            try await services.database.close()
-        }
+        func run() async throws { try await change.apply("premium", premium: true) }
+    }
+}
+
+/// Giving or taking back one role: `user admin` and `user premium` differ only in which.
+struct RoleChange: ParsableArguments {
+    @OptionGroup var options: ConfigOptions
+    @Argument(help: "The account's email.") var email: String
+    @Flag(help: "Take the role away.") var revoke = false
+
+    func apply(_ role: String, admin: Bool = false, premium: Bool = false) async throws {
+        let services = try await AtelierServices.open(try options.resolve())
+        try await services.setRoles(email: email, admin: admin ? !revoke : nil, premium: premium ? !revoke : nil)
+        print(revoke ? "\(email) is no longer \(role)." : "\(email) is \(role).")
+        try await services.database.close()
     }
 }
