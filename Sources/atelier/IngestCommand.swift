@@ -18,10 +18,12 @@ struct IngestCommand: AsyncParsableCommand {
 
         func run() async throws {
             let services = try await AtelierServices.open(try options.resolve())
-            let file = try await Self.localFile(source, userAgent: services.config.userAgent)
-            let total = Self.lineCount(file)
+            let feed = try await FeedDownload(fetcher: HTTPPageFetcher.shared, userAgent: services.config.userAgent).localFile(source)
+            defer { feed.discard() }
+            let total = feed.lineCount
             let bar = ProgressLine()
-            let run = try await services.catalog.importer.importFeed(FeedReader(fileName: source).rows(fromFile: file), source: source, full: full) {
+            let run = try await services.catalog.importer.importFeed(FeedReader(fileName: feed.name).rows(fromFile: feed.file),
+                                                                     source: source, full: full, localFeed: !feed.downloaded) {
                 bar.update(done: $0.created + $0.updated + $0.unchanged + $0.failed, total: total, Self.counts($0))
             }
             bar.finish(done: run.created + run.updated + run.unchanged + run.failed, total: total, Self.counts(run))
@@ -33,27 +35,6 @@ struct IngestCommand: AsyncParsableCommand {
 
         static func counts(_ run: IngestionRun) -> String {
             "\(run.created) new · \(run.updated) updated · \(run.unchanged) unchanged · \(run.failed) bad"
-        }
-
-        /// A URL is downloaded to a temporary file first, so both kinds are read the same way.
-        static func localFile(_ source: String, userAgent: String) async throws -> URL {
-            guard let url = URL(string: source), ["http", "https"].contains(url.scheme?.lowercased() ?? "") else {
-                return URL(fileURLWithPath: source)
-            }
-            let body = try await ImageDownloads(fetcher: HTTPPageFetcher.shared, userAgent: userAgent, timeout: .seconds(300))
-                .download(url, maxBytes: 1 << 30)
-            let file = FileManager.default.temporaryDirectory.appendingPathComponent("atelier-feed-\(UUID().uuidString)-\(url.lastPathComponent)")
-            try body.write(to: file)
-            return file
-        }
-
-        /// Lines in the file, for the progress bar (a CSV row may span several: close enough).
-        static func lineCount(_ file: URL) -> Int? {
-            guard let handle = try? FileHandle(forReadingFrom: file) else { return nil }
-            defer { try? handle.close() }
-            var lines = 0
-            while let chunk = try? handle.read(upToCount: 1 << 20), !chunk.isEmpty { lines += chunk.reduce(0) { $0 + ($1 == 10 ? 1 : 0) } }
-            return lines
         }
     }
 
@@ -73,8 +54,7 @@ struct IngestCommand: AsyncParsableCommand {
                 }
                 return url
             }
-            let crawler = Crawler(fetcher: HTTPPageFetcher.shared, configuration: CrawlerConfiguration(
-                userAgent: config.userAgent, requestInterval: .milliseconds(Int(1000 / config.crawlRequestsPerSecond))))
+            let crawler = Crawler(fetcher: HTTPPageFetcher.shared, configuration: config.crawling)
             let bar = ProgressLine()
             let run = try await services.catalog.importer.importPages(pages, crawler: crawler) { run, totals in
                 bar.update(done: totals.fetched + totals.skippedByRobots + totals.failed, total: pages.count, Self.counts(run, totals))

@@ -13,24 +13,28 @@ public struct CatalogImport: Sendable {
 
     /// Imports `rows`; with `full`, listings of the feed's marketplaces that it no longer has are
     /// marked removed (only when the whole feed was read). `progress` sees the run after each row.
-    public func importFeed<Rows: AsyncSequence>(_ rows: Rows, source: String, full: Bool,
-                                                progress: @Sendable (IngestionRun) -> Void = { _ in }) async throws -> IngestionRun
+    /// Photos as `file://` urls are read only from a feed on this machine (`localFeed`): one fetched
+    /// from the web must never point the server at its own disk.
+    public func importFeed<Rows: AsyncSequence>(_ rows: Rows, source: String, full: Bool, localFeed: Bool = true, jobID: String? = nil,
+                                                progress: @Sendable (IngestionRun) async -> Void = { _ in }) async throws -> IngestionRun
     where Rows.Element == FeedRow {
         let started = Date()
         var run = IngestionRun(id: Identifier.make(now: started), kind: "feed", source: source, state: .running, startedAt: started)
+        run.jobID = jobID
         try await runs.save(run)
         var marketplaces: Set<String> = []
         do {
             for try await row in rows {
                 switch row {
-                case .listing(_, let draft):
+                case .listing(_, var draft):
+                    if !localFeed { draft.imageURLs.removeAll(where: \.isFileURL) }
                     let (_, outcome) = try await listings.upsert(draft, now: Date())
                     run.count(outcome)
                     marketplaces.insert(draft.marketplace)
                 case .invalid(let error):
                     run.fail(error.description)
                 }
-                progress(run)
+                await progress(run)
             }
             if full {
                 for marketplace in marketplaces.sorted() {
@@ -51,10 +55,13 @@ public struct CatalogImport: Sendable {
 
     /// Crawls listing pages and imports what they describe; pages without a listing, or that
     /// robots.txt keeps us from, are counted with their reason.
-    public func importPages(_ urls: [URL], crawler: Crawler,
-                            progress: @Sendable (IngestionRun, CrawlProgress) -> Void = { _, _ in }) async throws -> IngestionRun {
+    /// `source` names the run (a registered source's name; else the first page's host).
+    public func importPages(_ urls: [URL], crawler: Crawler, source: String? = nil, jobID: String? = nil,
+                            progress: @Sendable (IngestionRun, CrawlProgress) async -> Void = { _, _ in }) async throws -> IngestionRun {
         let started = Date()
-        var run = IngestionRun(id: Identifier.make(now: started), kind: "crawl", source: urls.first?.host ?? "", state: .running, startedAt: started)
+        var run = IngestionRun(id: Identifier.make(now: started), kind: "crawl", source: source ?? urls.first?.host ?? "",
+                               state: .running, startedAt: started)
+        run.jobID = jobID
         try await runs.save(run)
         var storeError: (any Error)?
         await crawler.crawl(urls) { outcome, totals in
@@ -70,7 +77,7 @@ public struct CatalogImport: Sendable {
             case .failed(let url, let failure):
                 run.fail("\(url.absoluteString): \(failure)")
             }
-            progress(run, totals)
+            await progress(run, totals)
         }
         if let storeError {
             run.fail("stopped: \(storeError)")

@@ -17,8 +17,10 @@ public protocol ListingStore: Sendable {
     func pendingImages(limit: Int) async throws -> [Listing]
     /// Records a fetched image (with its vectors) or why it failed.
     func recordImage(listingID: String, outcome: ListingImageOutcome) async throws
-    /// Listings whose vector in `space` is missing or made by another model.
-    func needingVectors(space: VectorSpace, model: String, limit: Int) async throws -> [Listing]
+    /// Listings with no vector in `space` (`.missing`), or one made by another model (`.olderModel`).
+    func needingVectors(space: VectorSpace, model: String, _ need: VectorNeed, limit: Int) async throws -> [Listing]
+    /// How many live listings have a vector in `space` made by another model than `model`.
+    func countOlderVectors(space: VectorSpace, model: String) async throws -> Int
     func saveVectors(_ vectors: [ListingVector]) async throws
     func vector(listingID: String, space: VectorSpace) async throws -> [Float]?
     /// Changes after `revision`, oldest first: what the in-memory search index applies.
@@ -30,6 +32,11 @@ public protocol ListingStore: Sendable {
 
 public enum VectorSpace: String, Sendable, CaseIterable {
     case image, text
+}
+
+/// Why a listing needs a vector: it has none yet, or an older model made the one it has.
+public enum VectorNeed: Sendable {
+    case missing, olderModel
 }
 
 public struct ListingVector: Sendable {

@@ -6,11 +6,13 @@ public struct ImageDownloads: ImageDownloader {
     let fetcher: any PageFetcher
     let userAgent: String
     let timeout: Duration
+    let accept: String
 
-    public init(fetcher: any PageFetcher, userAgent: String, timeout: Duration = .seconds(20)) {
+    public init(fetcher: any PageFetcher, userAgent: String, timeout: Duration = .seconds(20), accept: String = "image/*") {
         self.fetcher = fetcher
         self.userAgent = userAgent
         self.timeout = timeout
+        self.accept = accept
     }
 
     public func download(_ url: URL, maxBytes: Int) async throws -> Data {
@@ -18,7 +20,7 @@ public struct ImageDownloads: ImageDownloader {
         var next = url
         for _ in 0...5 {
             guard ["http", "https"].contains(next.scheme?.lowercased() ?? "") else { break }
-            let page = try await fetcher.fetch(next, headers: ["User-Agent": userAgent, "Accept": "image/*"], timeout: timeout, maxBytes: maxBytes)
+            let page = try await fetcher.fetch(next, headers: ["User-Agent": userAgent, "Accept": accept], timeout: timeout, maxBytes: maxBytes)
             if (300..<400).contains(page.status), let location = page.header("Location"), let target = URL(string: location, relativeTo: next) {
                 next = target.absoluteURL
                 continue

@@ -1,6 +1,6 @@
 import Foundation
 
-/// One `atelier ingest` run (a feed or a crawl): what it did, and the rows or pages it could not use.
+/// One import (a feed or a crawl, from `atelier ingest` or a scheduled source's job): what it did, and the rows or pages it could not use.
 public struct IngestionRun: Sendable, Equatable {
     public enum State: String, Sendable { case running, succeeded, failed }
 
@@ -17,6 +17,8 @@ public struct IngestionRun: Sendable, Equatable {
     public var errors: [String] = []
     public let startedAt: Date
     public var finishedAt: Date?
+    /// The `catalog.ingest` job that made the run (nil for a CLI run).
+    public var jobID: String?
 
     public static let keptErrors = 100
 

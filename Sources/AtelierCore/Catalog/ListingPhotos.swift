@@ -5,7 +5,7 @@ import Logging
 /// through the media pipeline (validated, variants, content hash), embeds it, and embeds listing
 /// texts; also re-embeds whatever an older model made (the backfill after a model change).
 public struct ListingPhotos: Sendable {
-    public static let ownerID = "00000000-0000-7000-8000-000000000000"
+    public static let ownerID = PlatformAccount.id
     let listings: any ListingStore
     let media: MediaService
     let downloader: any ImageDownloader
@@ -30,17 +30,20 @@ public struct ListingPhotos: Sendable {
     }
 
     /// Works until nothing is left, in batches; `progress` sees the counts after each batch.
+    /// `.missing`: new listings (photos to fetch, vectors to make); `.olderModel`: the backfill
+    /// after a model change (the `catalog.reembed` job).
     @discardableResult
-    public func catchUp(batch: Int = 16, progress: @Sendable (Progress) -> Void = { _ in }) async throws -> Progress {
+    public func catchUp(_ need: VectorNeed = .missing, batch: Int = 16,
+                        progress: @Sendable (Progress) async -> Void = { _ in }) async throws -> Progress {
         var done = Progress()
         // Each listing is tried once per call: one that cannot even be marked failed (a broken
         // database) must not be retried in a tight loop.
         var tried: Set<String> = []
         while !Task.isCancelled {
             // Without the image model, photos wait (still pending) until it is installed.
-            let pending = photos == nil ? [] : try await listings.pendingImages(limit: batch)
-            let stale = try await photos.asyncMap { try await listings.needingVectors(space: .image, model: $0.modelID, limit: batch) } ?? []
-            let texts = try await self.texts.asyncMap { try await listings.needingVectors(space: .text, model: $0.modelID, limit: batch * 4) } ?? []
+            let pending = photos == nil || need == .olderModel ? [] : try await listings.pendingImages(limit: batch)
+            let stale = try await photos.asyncMap { try await listings.needingVectors(space: .image, model: $0.modelID, need, limit: batch) } ?? []
+            let texts = try await self.texts.asyncMap { try await listings.needingVectors(space: .text, model: $0.modelID, need, limit: batch * 4) } ?? []
             let photoWork = (pending + stale).filter { tried.insert($0.id).inserted }
             let textWork = texts.filter { tried.insert("text:" + $0.id).inserted }
             if photoWork.isEmpty && textWork.isEmpty { break }
@@ -51,9 +54,19 @@ public struct ListingPhotos: Sendable {
                 for await ready in group { if ready { done.photosReady += 1 } else { done.photosFailed += 1 } }
             }
             done.textsEmbedded += try await embedTexts(of: textWork)
-            progress(done)
+            await progress(done)
         }
         return done
+    }
+
+    /// The installed models' ids.
+    public var modelIDs: [String] { [photos?.modelID, texts?.modelID].compactMap { $0 } }
+
+    /// Vectors of live listings that older models made: the re-embedding backlog.
+    public func olderVectorCount() async throws -> Int {
+        let images = try await photos.asyncMap { try await listings.countOlderVectors(space: .image, model: $0.modelID) } ?? 0
+        let texts = try await self.texts.asyncMap { try await listings.countOlderVectors(space: .text, model: $0.modelID) } ?? 0
+        return images + texts
     }
 
     private func fetchPhoto(of listing: Listing) async -> Bool {

@@ -38,7 +38,7 @@ public struct JobService: Sendable {
 
     /// Validates, then charges, records the key and creates the job in one transaction. `render`
     /// makes the response stored for replays of the same Idempotency-Key.
-    public func create(_ request: Request, ownerID: String, key: String, requestBody: Data, isPremium: Bool,
+    public func create(_ request: Request, ownerID: String, key: String, requestBody: Data, isPremium: Bool, system: Bool = false,
                        render: @Sendable (Job) throws -> (status: Int, body: Data)) async throws -> Creation {
         guard (1...255).contains(key.count), key.allSatisfy({ $0.isASCII && !$0.isWhitespace }) else { throw JobError.keyRequired }
         // The same JSON with keys in another order or other spacing is the same request.
@@ -52,7 +52,7 @@ public struct JobService: Sendable {
         case .reserved: break
         }
         do {
-            let job = try await validated(request, ownerID: ownerID, isPremium: isPremium)
+            let job = try await validated(request, ownerID: ownerID, isPremium: isPremium, system: system)
             await events.publish(try await store.create(job, idempotency: idempotency, response: try render(job)))
             await signal.notifyAll()
             return .created(job)
@@ -63,8 +63,39 @@ public struct JobService: Sendable {
         }
     }
 
-    private func validated(_ request: Request, ownerID: String, isPremium: Bool) async throws -> Job {
-        guard let processor = catalogue.processor(named: request.processor) else { throw JobError.unknownProcessor }
+    /// Starts a job the platform gives itself, owned by the catalogue's own account, once per `key`
+    /// (nil when a job with this key exists already).
+    public func startSystemJob(_ processor: String, params: JSONValue, key: String) async throws -> Job? {
+        let request = Request(processor: processor, mediaIDs: [], params: params, priority: 0)
+        let creation = try await create(request, ownerID: PlatformAccount.id, key: key, requestBody: Data(params.text.utf8),
+                                        isPremium: true, system: true) { _ in (202, Data()) }
+        if case .created(let job) = creation { return job }
+        return nil
+    }
+
+    /// Whether a job of the platform's own with this processor is queued or running.
+    public func hasActiveSystemJob(_ processor: String) async throws -> Bool {
+        for state in [JobState.queued, .running] {
+            let rows = try await store.jobs(ownerID: PlatformAccount.id, state: state, processor: processor, afterID: nil, limit: 1)
+            if !rows.isEmpty { return true }
+        }
+        return false
+    }
+
+    /// True for exactly one caller per (name, occurrence), across every process sharing the database.
+    public func claimOccurrence(name: String, occurrence: Int64) async throws -> Bool {
+        try await store.claimOccurrence(name: name, occurrence: occurrence)
+    }
+
+    /// The platform's own jobs, newest first.
+    public func systemJobs(state: JobState?, processor: String?, page: PageRequest) async throws -> Page<Job> {
+        try await list(ownerID: PlatformAccount.id, state: state, processor: processor, page: page)
+    }
+
+    private func validated(_ request: Request, ownerID: String, isPremium: Bool, system: Bool) async throws -> Job {
+        guard let processor = catalogue.processor(named: request.processor), processor.spec.system == system else {
+            throw JobError.unknownProcessor
+        }
         let spec = processor.spec
         if spec.premium && !isPremium { throw JobError.premiumRequired }
         guard spec.mediaInputs.contains(request.mediaIDs.count) else {

@@ -21,10 +21,14 @@ public struct ProcessorSpec: Sendable {
     public let params: ParamsSchema
     public let timeout: Duration
     public let maxAttempts: Int
+    /// Work the platform gives itself (catalogue imports, re-embedding): not in the public
+    /// catalogue, not for users to start, and run by a worker of its own so that hours of
+    /// upkeep never hold up users' jobs.
+    public let system: Bool
 
     public init(name: String, version: Int = 1, title: String, description: String, cost: Int, queue: QueueClass,
                 premium: Bool = false, featured: Bool = false, mediaInputs: ClosedRange<Int>, params: ParamsSchema = ParamsSchema(),
-                timeout: Duration = .seconds(120), maxAttempts: Int = 3) {
+                timeout: Duration = .seconds(120), maxAttempts: Int = 3, system: Bool = false) {
         self.name = name
         self.version = version
         self.title = title
@@ -37,6 +41,7 @@ public struct ProcessorSpec: Sendable {
         self.params = params
         self.timeout = timeout
         self.maxAttempts = maxAttempts
+        self.system = system
     }
 }
 
@@ -98,4 +103,7 @@ public struct ProcessorCatalogue: Sendable {
     public func processor(named name: String) -> Processor? {
         processors.first { $0.spec.name == name }
     }
+
+    /// What users may see and start.
+    public var published: [Processor] { processors.filter { !$0.spec.system } }
 }

@@ -41,10 +41,14 @@ public struct WorkerPool: Sendable {
     /// lease, so another worker (or this one after a restart) picks it up again.
     public func run() async {
         await withTaskGroup(of: Void.self) { group in
+            let runnable = catalogue.processors.filter { $0.runner != nil }
             for queue in QueueClass.allCases {
+                let names = runnable.filter { $0.spec.queue == queue && !$0.spec.system }.map(\.spec.name)
                 for slot in 0..<(settings.concurrency[queue] ?? 0) {
-                    group.addTask { await work(queue: queue, workerID: "\(processID)/\(queue.rawValue)-\(slot)") }
+                    group.addTask { await work(queue: queue, processors: names, workerID: "\(processID)/\(queue.rawValue)-\(slot)") }
                 }
+                let system = runnable.filter { $0.spec.queue == queue && $0.spec.system }.map(\.spec.name)
+                group.addTask { await work(queue: queue, processors: system, workerID: "\(processID)/system-\(queue.rawValue)") }
             }
             group.addTask { await recoverLeases() }
             group.addTask { await recurring(name: "idempotency-cleanup", every: .seconds(600)) {
@@ -58,8 +62,7 @@ public struct WorkerPool: Sendable {
         }
     }
 
-    private func work(queue: QueueClass, workerID: String) async {
-        let runnable = catalogue.processors.filter { $0.spec.queue == queue && $0.runner != nil }.map(\.spec.name)
+    private func work(queue: QueueClass, processors runnable: [String], workerID: String) async {
         guard !runnable.isEmpty else { return }
         func request() -> ClaimRequest {
             ClaimRequest(queue: queue, processors: runnable, workerID: workerID, leaseUntil: Date().adding(settings.lease))

@@ -39,7 +39,10 @@ public struct AtelierServices: Sendable {
             limits: .init(maxUploadBytes: config.maxUploadBytes, maxPixels: config.maxImagePixels))
         let jobStore = SQLJobStore(database: database)
         let credits = CreditService(store: jobStore)
+        let catalog = try CatalogServices.open(config: config, database: database, media: media, images: images,
+                                               logger: Logger(label: "atelier.catalog"))
         var processors = [Processor(spec: ImageEnhance.spec, runner: ImageEnhance(media: media, enhancer: images))]
+        processors += catalog.processors(config: config)
         if config.devProcessors { processors.append(Processor(spec: DevSleep.spec, runner: DevSleep())) }
         let catalogue = ProcessorCatalogue(processors)
         let jobs = JobService(store: jobStore, catalogue: catalogue, media: media, events: JobEventHub(), signal: WorkSignal())
@@ -55,8 +58,6 @@ public struct AtelierServices: Sendable {
                 if config.freeCredits > 0 { try await credits.grant(ownerID: userID, amount: config.freeCredits, reason: "welcome") }
             },
             onDelete: { userID in try await media.deleteAll(ownerID: userID) })
-        let catalog = try CatalogServices.open(config: config, database: database, media: media, images: images,
-                                               logger: Logger(label: "atelier.catalog"))
         return AtelierServices(
             config: config, database: database, accounts: accounts, media: media, tokens: tokens,
             signer: URLSigner(key: keys.signedURLs, lifetime: TimeInterval(config.signedURLSeconds)),
@@ -72,6 +73,11 @@ public struct AtelierServices: Sendable {
         }
     }
 
+    /// Starts the catalogue's scheduled imports and re-embedding as jobs.
+    public var upkeep: CatalogUpkeep {
+        CatalogUpkeep(sources: catalog.sources, photos: catalog.photos, jobs: jobs)
+    }
+
     /// The in-process workers, run until the calling task is canceled.
     public func runWorkers(logger: Logger) async {
         let settings = WorkerPool.Settings(
@@ -80,6 +86,7 @@ public struct AtelierServices: Sendable {
         await withTaskGroup(of: Void.self) { group in
             group.addTask { await WorkerPool(store: jobStore, catalogue: catalogue, jobs: jobs, settings: settings, logger: logger).run() }
             group.addTask { await catalog.embedNewListings(logger: logger) }
+            group.addTask { await upkeep.run(logger: logger) }
         }
     }
 }
@@ -121,6 +128,7 @@ func buildRoutes(_ services: AtelierServices, logger: Logger) -> (Router<Atelier
     CreditRoutes(credits: services.credits, authenticator: authenticator).add(to: api)
     SearchRoutes(catalog: services.catalog, media: services.media,
                  links: MediaLinkMaker(signer: services.signer, publicURL: services.config.publicURL), authenticator: authenticator).add(to: api)
+    CatalogAdminRoutes(catalog: services.catalog, jobs: services.jobs, upkeep: services.upkeep, authenticator: authenticator).add(to: api)
 
     routes.record(router.routes)
     return (router, routes.routes.map { "\($0.method.rawValue) \($0.path)" }, EventSocket(jobs: services.jobs, authenticator: authenticator, tickets: tickets))

@@ -1,3 +1,4 @@
+import AtelierCore
 import Foundation
 
 /// Everything `atelier` can be told. Each field has a flag, an `ATELIER_*` variable and a line in
@@ -138,5 +139,12 @@ public enum ConfigError: Error, CustomStringConvertible {
         case .invalid(let key, let value): "\(key) has an invalid value: \(value)"
         case .badLine(let path, let line): "\(path):\(line): expected KEY=VALUE"
         }
+    }
+}
+
+extension AtelierConfig {
+    /// How imports crawl listing pages: this server's User-Agent and pace.
+    public var crawling: CrawlerConfiguration {
+        CrawlerConfiguration(userAgent: userAgent, requestInterval: .milliseconds(Int(1000 / crawlRequestsPerSecond)))
     }
 }

@@ -13,19 +13,16 @@ struct JobRoutes {
 
     func add(to api: RouterGroup<AtelierContext>) {
         api.get("processors") { request, context in
-            try Reply.cacheable(catalogue.processors.map(ProcessorJSON.init), request, context, cacheControl: "public, max-age=60")
+            try Reply.cacheable(catalogue.published.map(ProcessorJSON.init), request, context, cacheControl: "public, max-age=60")
         }
         // Creation has a stricter limit of its own, so it gets a group of its own.
         api.group("jobs").add(middleware: authenticator).add(middleware: jobCreationLimit).post(use: create)
         let group = api.group("jobs").add(middleware: authenticator)
         group.get { request, context in
             let query = request.uri.queryParameters
-            let state = try query["state"].map { raw in
-                guard let state = JobState(rawValue: String(raw)) else { throw AtelierError.validation("state is not a job state.", field: "state") }
-                return state
-            }
             let page = try PageRequest(limit: try query.int("limit"), cursor: query["cursor"].map(String.init))
-            let result = try await jobs.list(ownerID: try context.requireUser(), state: state, processor: query["processor"].map(String.init), page: page)
+            let result = try await jobs.list(ownerID: try context.requireUser(), state: try Self.state(query),
+                                             processor: query["processor"].map(String.init), page: page)
             return try Reply.json(result.items.map(JobJSON.init), context, nextCursor: .some(result.nextCursor))
         }
         group.get("{id}") { request, context in
@@ -54,6 +51,14 @@ struct JobRoutes {
             struct Ticket: Encodable, Sendable { let ticket: String; let expiresIn: Int }
             let ticket = await tickets.issue(userID: try context.requireUser())
             return try Reply.json(Ticket(ticket: ticket, expiresIn: Int(tickets.lifetime)), context, status: .created)
+        }
+    }
+
+    /// The `state` filter of a job list.
+    static func state(_ query: Parameters) throws -> JobState? {
+        try query["state"].map { raw in
+            guard let state = JobState(rawValue: String(raw)) else { throw AtelierError.validation("state is not a job state.", field: "state") }
+            return state
         }
     }
 

@@ -28,9 +28,6 @@ extension OpenAPIDocument {
         .init(method: "get", path: "/api/v1/listings/{id}/similar", id: "similarListings", tag: "Search",
               summary: "Listings whose photos look like this listing's (itself excluded).",
               parameters: [idParameter] + filterParameters, success: [200: "SearchHit"], errors: [404, 409, 422, 503], listing: true, meta: "SearchMeta"),
-        .init(method: "get", path: "/api/v1/admin/ingestion/runs", id: "ingestionRuns", tag: "Admin",
-              summary: "Feed and crawl runs, newest first (admins only: `atelier user admin EMAIL`).",
-              parameters: pageParameters, success: [200: "IngestionRun"], errors: [403, 422], listing: true),
     ]
 }
 
@@ -59,11 +56,5 @@ extension OpenAPISchemas {
                 "condition": ["type": "array", "items": string],
             ], required: []),
         ], required: ["media_id"]),
-        "IngestionRun": object([
-            "id": string, "kind": ["type": "string", "enum": ["feed", "crawl"]], "source": string,
-            "state": ["type": "string", "enum": ["running", "succeeded", "failed"]], "created": integer, "updated": integer,
-            "unchanged": integer, "removed": integer, "failed": integer, "errors": ["type": "array", "items": string],
-            "started_at": dateTime, "finished_at": ["type": ["string", "null"], "format": "date-time"],
-        ]),
     ]
 }

@@ -11,6 +11,7 @@ import Logging
 public struct CatalogServices: Sendable {
     public let listings: any ListingStore
     public let runs: any IngestionRunStore
+    public let sources: any IngestionSourceStore
     public let index: CatalogIndex
     public let search: SearchService
     public let photos: ListingPhotos
@@ -35,6 +36,7 @@ public struct CatalogServices: Sendable {
         return CatalogServices(
             listings: listings,
             runs: SQLIngestionRunStore(database: database),
+            sources: SQLIngestionSourceStore(database: database),
             index: index,
             search: SearchService(listings: listings, index: index, photos: photoModel, texts: textModel),
             photos: ListingPhotos(listings: listings, media: media, downloader: ImageDownloads(fetcher: HTTPPageFetcher.shared, userAgent: config.userAgent), photos: photoModel, texts: textModel, logger: logger),
@@ -63,8 +65,14 @@ public struct CatalogServices: Sendable {
         }
     }
 
-    /// Brings new listings' photos and texts in (and re-embeds after a model change), until the
-    /// calling task is canceled.
+    /// The catalogue's jobs (scheduled imports, re-embedding), for the processor catalogue.
+    func processors(config: AtelierConfig) -> [Processor] {
+        [Processor(spec: SourceImport.spec, runner: SourceImport(sources: sources, importer: importer, fetcher: HTTPPageFetcher.shared,
+                                                                 crawling: config.crawling)),
+         Processor(spec: Reembedding.spec, runner: Reembedding(photos: photos))]
+    }
+
+    /// Brings new listings' photos and texts in, until the calling task is canceled.
     public func embedNewListings(every interval: Duration = .seconds(5), logger: Logger) async {
         while !Task.isCancelled {
             do {

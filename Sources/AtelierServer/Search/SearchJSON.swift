@@ -88,6 +88,7 @@ struct IngestionRunJSON: Encodable, Sendable {
     let errors: [String]
     let startedAt: Date
     let finishedAt: Date?
+    let jobId: String?
 
     init(_ run: IngestionRun) {
         id = run.id
@@ -102,5 +103,6 @@ struct IngestionRunJSON: Encodable, Sendable {
         errors = run.errors
         startedAt = run.startedAt
         finishedAt = run.finishedAt
+        jobId = run.jobID
     }
 }

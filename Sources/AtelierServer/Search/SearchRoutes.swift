@@ -3,8 +3,8 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 
-/// Find this fit over HTTP: search by photo or text, a listing and its look-alikes, and the
-/// import runs (admins only). Searching needs an account, like everything else in the API.
+/// Find this fit over HTTP: search by photo or text, and a listing and its look-alikes.
+/// Searching needs an account, like everything else in the API.
 struct SearchRoutes {
     let catalog: CatalogServices
     let media: MediaService
@@ -38,11 +38,6 @@ struct SearchRoutes {
             let results = try await catalog.search.similar(toListing: try context.parameters.require("id"), filters: query.filters, limit: query.limit)
             return try reply(results, request, context, started)
         }
-        group.group("admin").add(middleware: AdminOnly(accounts: authenticator.accounts)).get("ingestion/runs") { request, context in
-            let page = try PageRequest(limit: try request.uri.queryParameters.int("limit"), cursor: request.uri.queryParameters["cursor"].map(String.init))
-            let runs = page.page(from: try await catalog.runs.runs(afterID: page.afterID, limit: page.limit + 1), id: \.id)
-            return try Reply.json(runs.items.map(IngestionRunJSON.init), context, nextCursor: .some(runs.nextCursor))
-        }
     }
 
     /// A photo as multipart `file` or raw image body (filters in the query string), or JSON
@@ -68,18 +63,5 @@ struct SearchRoutes {
     private func reply(_ results: SearchResults, _ request: Request, _ context: AtelierContext, _ started: ContinuousClock.Instant) throws -> Response {
         let envelope = SearchEnvelope(results, links: links.make(request), requestID: context.requestID, total: ContinuousClock.now - started)
         return Reply.json(try JSONCoding.encoder.encode(envelope), status: .ok)
-    }
-}
-
-/// Only for accounts made admin with `atelier user admin EMAIL`.
-struct AdminOnly: RouterMiddleware {
-    typealias Context = AtelierContext
-    let accounts: AccountService
-
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        guard try await accounts.user(id: try context.requireUser()).isAdmin else {
-            throw AtelierError(status: 403, code: "FORBIDDEN", message: "This needs an admin account.")
-        }
-        return try await next(request, context)
     }
 }

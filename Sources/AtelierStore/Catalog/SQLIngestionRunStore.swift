@@ -13,10 +13,10 @@ public struct SQLIngestionRunStore: IngestionRunStore {
         let errors = String(decoding: try JSONEncoder().encode(run.errors), as: UTF8.self)
         try await database.transaction { db in
             try await db.raw("""
-                INSERT INTO ingestion_runs (id, kind, source, state, created, updated, unchanged, removed, failed, errors, started_at, finished_at)
+                INSERT INTO ingestion_runs (id, kind, source, state, created, updated, unchanged, removed, failed, errors, started_at, finished_at, job_id)
                 VALUES (\(bind: run.id), \(bind: run.kind), \(bind: run.source), \(bind: run.state.rawValue), \(bind: run.created),
                         \(bind: run.updated), \(bind: run.unchanged), \(bind: run.removed), \(bind: run.failed), \(bind: errors),
-                        \(bind: run.startedAt.millis), \(bind: run.finishedAt?.millis))
+                        \(bind: run.startedAt.millis), \(bind: run.finishedAt?.millis), \(bind: run.jobID))
                 ON CONFLICT (id) DO UPDATE SET state = excluded.state, created = excluded.created, updated = excluded.updated,
                     unchanged = excluded.unchanged, removed = excluded.removed, failed = excluded.failed, errors = excluded.errors,
                     finished_at = excluded.finished_at
@@ -40,6 +40,7 @@ public struct SQLIngestionRunStore: IngestionRunStore {
                 run.failed = try row.decode(column: "failed", as: Int.self)
                 run.errors = (try? JSONDecoder().decode([String].self, from: Data(try row.decode(column: "errors", as: String.self).utf8))) ?? []
                 run.finishedAt = try row.decode(column: "finished_at", as: Int64?.self).map(Date.init(millis:))
+                run.jobID = try row.decode(column: "job_id", as: String?.self)
                 return run
             }
         }

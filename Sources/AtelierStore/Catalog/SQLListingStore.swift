@@ -106,13 +106,23 @@ public struct SQLListingStore: ListingStore {
         }
     }
 
-    public func needingVectors(space: VectorSpace, model: String, limit: Int) async throws -> [Listing] {
+    public func needingVectors(space: VectorSpace, model: String, _ need: VectorNeed, limit: Int) async throws -> [Listing] {
         let ready: SQLQueryString = space == .image ? "AND l.image_state = 'ready'" : ""
+        let vector: SQLQueryString = need == .missing ? "v.model IS NULL" : "v.model <> \(bind: model)"
         return try await database.read { db in
             try await db.raw("""
                 SELECT l.* FROM listings l LEFT JOIN listing_vectors v ON v.listing_id = l.id AND v.space = \(bind: space.rawValue)
-                WHERE l.removed = 0 \(ready) AND (v.model IS NULL OR v.model <> \(bind: model)) ORDER BY l.id LIMIT \(bind: limit)
+                WHERE l.removed = 0 \(ready) AND \(vector) ORDER BY l.id LIMIT \(bind: limit)
                 """).all().map(ListingRows.listing)
+        }
+    }
+
+    public func countOlderVectors(space: VectorSpace, model: String) async throws -> Int {
+        try await database.read { db in
+            try await db.raw("""
+                SELECT COUNT(*) AS n FROM listing_vectors v JOIN listings l ON l.id = v.listing_id
+                WHERE v.space = \(bind: space.rawValue) AND v.model <> \(bind: model) AND l.removed = 0
+                """).first()?.decode(column: "n", as: Int.self) ?? 0
         }
     }
 

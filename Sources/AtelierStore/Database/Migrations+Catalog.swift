@@ -70,4 +70,19 @@ extension Migrator {
         )
         """,
     ])
+
+    static let ingestionSources = Migration(version: 6, name: "scheduled ingestion sources", statements: [
+        """
+        CREATE TABLE ingestion_sources (
+            id TEXT PRIMARY KEY,
+            name TEXT NOT NULL UNIQUE,
+            kind TEXT NOT NULL,
+            locations TEXT NOT NULL,
+            full_feed INTEGER NOT NULL,
+            every_minutes INTEGER NOT NULL,
+            created_at BIGINT NOT NULL
+        )
+        """,
+        "ALTER TABLE ingestion_runs ADD COLUMN job_id TEXT",
+    ])
 }

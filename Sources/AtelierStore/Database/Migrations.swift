@@ -145,6 +145,7 @@ public struct Migrator: Sendable {
             "CREATE INDEX jobs_claim ON jobs (queue, state, priority DESC, id)",
         ]),
         catalog,
+        ingestionSources,
     ]
 
     /// Returns the versions it applied.
