@@ -43,6 +43,7 @@ func makeIndex(
         directory: directory, dimensions: entries.first?.vector.count ?? 384,
         exactSearchLimit: graphFrom, parameters: parameters)
     try index.insert(contentsOf: entries)
+    index.waitForGraph()  // a small batch is journaled one by one, and its graph built beside
     return index
 }
 
@@ -109,6 +110,32 @@ struct VectorIndexTests {
         #expect(index.statistics.tombstones < index.count / 3)
     }
 
+    @Test("single inserts past the exact-search limit, and a compaction, get their graph built beside the index")
+    func graphBuiltBeside() throws {
+        var rng = SeededGenerator(state: 8)
+        let entries = rng.entries(1_500)
+        let directory = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let index = try VectorIndex(directory: directory, dimensions: 384, exactSearchLimit: 1_000,
+                                    parameters: HNSWParameters(m: 16, efConstruction: 100, efSearch: 64))
+        for entry in entries { try index.insert(entry.key, vector: entry.vector) }
+        // Graph or not yet, every search is complete and finds the vector itself first.
+        for entry in entries.prefix(20) { #expect(index.search(entry.vector, limit: 1).first?.key == entry.key) }
+        index.waitForGraph()
+        #expect(index.statistics.usesGraph)
+        for entry in entries.suffix(20) { #expect(index.search(entry.vector, limit: 1).first?.key == entry.key) }
+
+        // Removing 30 % compacts the slots and drops the graph; 1,050 left still want one.
+        for entry in entries.prefix(450) { try index.remove(entry.key) }
+        #expect(index.statistics.tombstones < 100)  // compacted on the way
+        for entry in entries.suffix(20) { #expect(index.search(entry.vector, limit: 1).first?.key == entry.key) }
+        index.waitForGraph()
+        #expect(index.statistics.usesGraph && index.count == 1_050)
+        let reopened = try VectorIndex(directory: directory, dimensions: 384, exactSearchLimit: 1_000)
+        #expect(reopened.statistics.usesGraph && reopened.count == 1_050)
+        for entry in entries.suffix(20) { #expect(reopened.search(entry.vector, limit: 1).first?.key == entry.key) }
+    }
+
     @Test("inserting a key again replaces its vector")
     func update() throws {
         var rng = SeededGenerator(state: 4)
@@ -134,6 +161,7 @@ struct VectorIndexTests {
         for entry in entries.prefix(100) { try index.remove(entry.key) }  // journaled
         let extra = rng.entries(50)
         for entry in extra { try index.insert(entry.key, vector: entry.vector) }
+        index.waitForGraph()
         let before = queries.map { index.search($0, limit: 20) }
         let reopen = {
             try VectorIndex(

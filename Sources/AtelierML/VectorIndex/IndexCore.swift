@@ -13,6 +13,12 @@ final class IndexCore {
     var generation: UInt64
     var journal: IndexJournal?
     let visitedPool = VisitedPool()
+    /// The index has outgrown exact search but has no graph yet: `VectorIndex` builds one beside
+    /// the live index (searches stay exact, so slower but never wrong, until it is swapped in).
+    var graphWanted = false
+    /// Changes whenever slots are renumbered (compaction): a graph built on an older copy of
+    /// the vectors no longer fits.
+    var layout: UInt64 = 0
 
     init(directory: URL, dimensions: Int, exactSearchLimit: Int, parameters: HNSWParameters,
          storage: VectorStorage, graph: HNSWGraph?, generation: UInt64, journal: IndexJournal?) {
@@ -30,20 +36,19 @@ final class IndexCore {
 
     func insert(_ key: UUID, _ vector: [Float]) throws {
         try currentJournal().append(.insert(key, vector))
-        try afterChange(rebuilt: apply(.insert(key, vector)))
+        try afterChange(compacted: apply(.insert(key, vector)))
     }
 
     func remove(_ key: UUID) throws -> Bool {
         guard storage.slotOfKey[key] != nil else { return false }
         try currentJournal().append(.remove(key))
-        try afterChange(rebuilt: apply(.remove(key)))
+        try afterChange(compacted: apply(.remove(key)))
         return true
     }
 
-    /// A graph (re)built on several threads differs from run to run, so a journal replay would
-    /// not reproduce it: snapshot it right away.
-    private func afterChange(rebuilt: Bool) throws {
-        if rebuilt { try checkpoint() } else { try checkpointIfDue() }
+    /// A compaction renumbers every slot: snapshot it rather than journal on top of it.
+    private func afterChange(compacted: Bool) throws {
+        if compacted { try checkpoint() } else { try checkpointIfDue() }
     }
 
     /// A large batch skips the journal and ends with a snapshot instead: a crash midway
@@ -58,17 +63,17 @@ final class IndexCore {
             _ = storage.remove(key)
             vector.withUnsafeBufferPointer { _ = storage.append(key, $0.baseAddress!) }
         }
-        if !compactIfDue() {
-            if let graph {
-                graph.insertRemaining(of: storage, threads: parameters.buildThreads, visitedPool: visitedPool)
-            } else if storage.liveCount > exactSearchLimit {
-                rebuild()
-            }
+        // A bulk load builds its graph right away, on all build threads.
+        _ = compactIfDue()
+        if let graph {
+            graph.insertRemaining(of: storage, threads: parameters.buildThreads, visitedPool: visitedPool)
+        } else if storage.liveCount > exactSearchLimit {
+            buildGraph()
         }
         try checkpoint()
     }
 
-    /// Applies one change in memory (also to replay the journal); returns whether that rebuilt the graph.
+    /// Applies one change in memory (also to replay the journal); returns whether it compacted the slots.
     func apply(_ entry: JournalEntry) -> Bool {
         switch entry {
         case .insert(let key, let vector):
@@ -77,8 +82,7 @@ final class IndexCore {
             if let graph {
                 visitedPool.withSet { graph.insert(slot, storage: storage, visited: $0) }
             } else if storage.liveCount > exactSearchLimit {
-                rebuild()
-                return true
+                graphWanted = true
             }
         case .remove(let key):
             _ = storage.remove(key)
@@ -87,22 +91,41 @@ final class IndexCore {
     }
 
     /// Tombstones cost memory and, in the graph, search effort: past a quarter of the slots
-    /// the index compacts. Amortised this is cheap, but that one call rebuilds the graph.
+    /// the index compacts. That renumbers the slots, so the graph goes and is built again
+    /// beside the live index.
     private func compactIfDue() -> Bool {
         guard storage.deadCount >= 64, storage.deadCount * 4 > storage.slotCount else { return false }
-        rebuild()
+        storage = storage.compacted()
+        layout &+= 1
+        graph = nil
+        graphWanted = storage.liveCount > exactSearchLimit
         return true
     }
 
-    /// Drops tombstones (renumbering slots) and rebuilds the graph over the live vectors, or
-    /// drops it when few enough remain for exact search.
-    func rebuild() {
-        if storage.deadCount > 0 { storage = storage.compacted() }
-        graph = nil
-        guard storage.liveCount > exactSearchLimit else { return }
+    /// Builds the graph over every slot here and now (a bulk load, or a graph-wanted index
+    /// that nobody searches yet).
+    func buildGraph() {
         let graph = HNSWGraph(m: parameters.m, efConstruction: parameters.efConstruction, capacity: storage.slotCount)
         graph.insertRemaining(of: storage, threads: parameters.buildThreads, visitedPool: visitedPool)
         self.graph = graph
+        graphWanted = false
+    }
+
+    enum GraphInstall { case installed, renumbered, behind }
+
+    /// Swaps in a graph built beside the index on a copy of its vectors taken at `layout`,
+    /// after linking the few vectors added since. `.renumbered`: a compaction made it useless;
+    /// `.behind`: too many were added to link here under the lock, so build on from a new copy.
+    func install(_ built: HNSWGraph, layout copied: UInt64) throws -> GraphInstall {
+        guard graphWanted, graph == nil else { return .installed }
+        guard copied == layout else { return .renumbered }
+        guard storage.slotCount - built.nodeCount <= 1_000 else { return .behind }
+        built.insertRemaining(of: storage, threads: 1, visitedPool: visitedPool)
+        graph = built
+        graphWanted = false
+        // Built on threads, the graph cannot be replayed from the journal: snapshot it.
+        try checkpoint()
+        return .installed
     }
 
     // MARK: Search

@@ -46,13 +46,12 @@ extension IndexCore {
         let core = IndexCore(
             directory: directory, dimensions: dimensions, exactSearchLimit: exactSearchLimit,
             parameters: parameters, storage: storage, graph: graph, generation: generation, journal: journal)
-        var rebuilt = false
-        for entry in entries { rebuilt = core.apply(entry) || rebuilt }
-        if core.graph == nil, core.storage.liveCount > exactSearchLimit {  // the limit was lowered
-            core.rebuild()
-            rebuilt = true
-        }
-        if rebuilt { try core.checkpoint() }
+        var compacted = false
+        for entry in entries { compacted = core.apply(entry) || compacted }
+        // Past the limit without a graph (the limit was lowered, or the process stopped before a
+        // graph built beside the index was swapped in): `VectorIndex` builds it in the background.
+        core.graphWanted = core.graph == nil && core.storage.liveCount > exactSearchLimit
+        if compacted { try core.checkpoint() }
         return core
     }
 

@@ -35,11 +35,14 @@ public struct VectorMatch: Sendable, Hashable {
 /// matrix–vector product); beyond, through an HNSW graph. Persistence is automatic: every
 /// change is journaled in `directory` before the call returns, and snapshots are taken as
 /// the journal grows (see `IndexPersistence.swift`); `save()` forces one and syncs to disk.
-/// Searches run concurrently; changes are serialised.
+/// Searches run concurrently; changes are serialised. When single changes take the index past
+/// `exactSearchLimit` (or a compaction drops its graph), the graph is built on a background
+/// thread beside the live index and swapped in: searches meanwhile stay exact, never blocked.
 public final class VectorIndex: Sendable {
     public let directory: URL
     public let dimensions: Int
     private let core: ReadWriteLocked<IndexCore>
+    private let graphBuild = GraphBuildState()
 
     /// Opens the index in `directory`, or creates an empty one. Throws `VectorIndexError`
     /// if the folder is damaged or was made for other dimensions: rebuild it from the database.
@@ -51,6 +54,7 @@ public final class VectorIndex: Sendable {
         core = ReadWriteLocked(try IndexCore.open(
             directory: directory, dimensions: dimensions,
             exactSearchLimit: exactSearchLimit, parameters: parameters))
+        startGraphBuildIfWanted()
     }
 
     /// Number of live vectors.
@@ -68,6 +72,7 @@ public final class VectorIndex: Sendable {
     public func insert(_ key: UUID, vector: [Float]) throws {
         let unit = try validated(vector)
         try core.write { try $0.insert(key, unit) }
+        startGraphBuildIfWanted()
     }
 
     /// Adds many vectors at once; a large batch is written as one snapshot rather than journaled,
@@ -75,12 +80,61 @@ public final class VectorIndex: Sendable {
     public func insert(contentsOf batch: [(key: UUID, vector: [Float])]) throws {
         let units = try batch.map { (key: $0.key, vector: try validated($0.vector)) }
         try core.write { try $0.insert(contentsOf: units) }
+        startGraphBuildIfWanted()
     }
 
     /// Removes the vector of `key`; returns whether there was one.
     @discardableResult
     public func remove(_ key: UUID) throws -> Bool {
-        try core.write { try $0.remove(key) }
+        defer { startGraphBuildIfWanted() }
+        return try core.write { try $0.remove(key) }
+    }
+
+    /// Waits until the index has the graph its size calls for (building it on this thread if no
+    /// background build is under way). For benchmarks and tests; the index never needs it.
+    public func waitForGraph() {
+        while core.read({ $0.graphWanted }) {
+            if graphBuild.start() {
+                defer { graphBuild.finish() }
+                buildWantedGraph()
+            } else {
+                Thread.sleep(forTimeInterval: 0.01)
+            }
+        }
+    }
+
+    private func startGraphBuildIfWanted() {
+        guard core.read({ $0.graphWanted }), graphBuild.start() else { return }
+        DispatchQueue.global(qos: .utility).async { [self] in
+            defer { graphBuild.finish() }
+            buildWantedGraph()
+        }
+    }
+
+    /// Copies the vectors under the read lock (searches go on), builds the graph on the copy
+    /// with no lock held, then swaps it in under the write lock after linking what was added
+    /// meanwhile. While vectors pour in (a first start), it builds on from fresh copies; a
+    /// compaction in between renumbers the slots, and it starts over.
+    private func buildWantedGraph() {
+        var graph: HNSWGraph?
+        var graphLayout: UInt64 = 0
+        while case let (copy, layout, parameters)? = core.read({ $0.graphWanted ? ($0.storage.copy(), $0.layout, $0.parameters) : nil }) {
+            if graph == nil || graphLayout != layout {
+                graph = HNSWGraph(m: parameters.m, efConstruction: parameters.efConstruction, capacity: copy.slotCount)
+                graphLayout = layout
+            }
+            guard let building = graph else { return }
+            building.insertRemaining(of: copy, threads: parameters.buildThreads, visitedPool: VisitedPool())
+            do {
+                switch try core.write({ try $0.install(building, layout: layout) }) {
+                case .installed: return
+                case .renumbered: graph = nil
+                case .behind: continue
+                }
+            } catch {
+                return  // the snapshot failed: the graph is in memory, the next checkpoint retries
+            }
+        }
     }
 
     /// The `limit` vectors most similar to `query` among those whose key passes `filter`, best
@@ -143,4 +197,22 @@ public struct VectorIndexStatistics: Sendable, Hashable {
     public let tombstones: Int
     public let usesGraph: Bool
     public let estimatedMemoryBytes: Int
+}
+
+/// Whether a graph build is under way (at most one at a time).
+private final class GraphBuildState: @unchecked Sendable {  // `running` is guarded by `lock`
+    private let lock = NSLock()
+    private var running = false
+
+    func start() -> Bool {
+        lock.withLock {
+            if running { return false }
+            running = true
+            return true
+        }
+    }
+
+    func finish() {
+        lock.withLock { running = false }
+    }
 }

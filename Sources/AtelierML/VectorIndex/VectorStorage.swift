@@ -86,6 +86,19 @@ final class VectorStorage {
         return true
     }
 
+    /// An independent copy with the same slots (tombstones included): a graph built on it fits
+    /// this storage as long as no compaction renumbers the slots.
+    func copy() -> VectorStorage {
+        let copy = VectorStorage(dimensions: dimensions, capacity: slotCount)
+        copy.vectors.append(vectors.base, count: vectors.count)
+        copy.codes.append(codes.base, count: codes.count)
+        copy.scales.append(scales.base, count: scales.count)
+        copy.keys = keys
+        copy.isLive = isLive
+        copy.slotOfKey = slotOfKey
+        return copy
+    }
+
     /// A copy holding only the live vectors, in slot order, without tombstones.
     func compacted() -> VectorStorage {
         let copy = VectorStorage(dimensions: dimensions, capacity: liveCount)
