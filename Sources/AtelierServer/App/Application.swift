@@ -26,15 +26,12 @@ public struct AtelierServices: Sendable {
 
     public static func open(_ config: AtelierConfig) async throws -> AtelierServices {
         try FileManager.default.createDirectory(atPath: config.dataDir, withIntermediateDirectories: true)
-        if config.blobURL?.hasPrefix("s3://") == true {
-            throw ConfigError.invalid("ATELIER_BLOB_URL", "S3 is not built into this version yet; use a folder")
-        }
         let keys = try SecretKeys.load(config: config)
         let database = try await DatabaseOpener.open(url: config.resolvedDatabaseURL)
         let images = try VipsImageProcessor()
         let media = MediaService(
             store: SQLMediaStore(database: database),
-            blobs: try DiskBlobStore(root: config.blobDirectory),
+            blobs: try openBlobStore(config),
             images: images,
             limits: .init(maxUploadBytes: config.maxUploadBytes, maxPixels: config.maxImagePixels))
         let jobStore = SQLJobStore(database: database)
@@ -62,6 +59,17 @@ public struct AtelierServices: Sendable {
             config: config, database: database, accounts: accounts, media: media, tokens: tokens,
             signer: URLSigner(key: keys.signedURLs, lifetime: TimeInterval(config.signedURLSeconds)),
             catalogue: catalogue, jobs: jobs, credits: credits, jobStore: jobStore, catalog: catalog)
+    }
+
+    /// `s3://BUCKET?endpoint=…&region=…&prefix=…` (credentials from `AWS_*`), else a folder.
+    private static func openBlobStore(_ config: AtelierConfig) throws -> any BlobStore {
+        guard let url = config.blobURL, url.hasPrefix("s3://") else { return try DiskBlobStore(root: config.blobDirectory) }
+        do {
+            return S3BlobStore(location: try S3Location(url: url), credentials: try S3Credentials.fromEnvironment(),
+                               httpClient: S3BlobStore.sharedClient)
+        } catch {
+            throw ConfigError.invalid("ATELIER_BLOB_URL", "\(error)")
+        }
     }
 
     /// What runs beside the HTTP API until the calling task is canceled: following the search
