@@ -72,6 +72,9 @@ public enum MediaError {
     public static func invalidImage(_ detail: String) -> AtelierError {
         AtelierError(status: 422, code: "INVALID_IMAGE", message: "The image could not be decoded: \(detail)")
     }
+    public static let directUploadsUnavailable = AtelierError(
+        status: 409, code: "DIRECT_UPLOADS_UNAVAILABLE", message: "Direct uploads need S3 blob storage; POST the image to /api/v1/media instead.")
+    public static let uploadNotFound = AtelierError.notFound("UPLOAD_NOT_FOUND", "No uploaded object for this upload id (expired, or never PUT).")
     public static func tooManyPixels(width: Int, height: Int, limit: Int) -> AtelierError {
         AtelierError(status: 422, code: "IMAGE_TOO_LARGE", message: "The image is \(width)×\(height) pixels; at most \(limit) pixels are accepted.",
                      details: ["width": String(width), "height": String(height), "max_pixels": String(limit)])

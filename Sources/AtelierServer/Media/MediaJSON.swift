@@ -58,3 +58,18 @@ struct MediaLinkMaker: Sendable {
         return MediaLinks(signer: signer, baseURL: base.hasSuffix("/") ? String(base.dropLast()) : base)
     }
 }
+
+struct DirectUploadJSON: Encodable, Sendable {
+    let id: String
+    let url: String
+    let method = "PUT"
+    let expiresAt: Date
+    let maxBytes: Int
+
+    init(_ upload: DirectUpload) {
+        id = upload.id
+        url = upload.url.absoluteString
+        expiresAt = upload.expiresAt
+        maxBytes = upload.maxBytes
+    }
+}

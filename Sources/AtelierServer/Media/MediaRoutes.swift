@@ -22,6 +22,14 @@ struct MediaRoutes {
             let (asset, duplicate) = try await media.upload(data, ownerID: try context.requireUser())
             return try Reply.json(MediaJSON(asset, duplicate: duplicate, links: links(request)), context, status: duplicate ? .ok : .created)
         }
+        group.post("uploads") { _, context in
+            let upload = try media.startDirectUpload(ownerID: try context.requireUser())
+            return try Reply.json(DirectUploadJSON(upload), context, status: .created)
+        }
+        group.post("uploads/{id}/complete") { request, context in
+            let (asset, duplicate) = try await media.completeDirectUpload(id: try context.parameters.require("id"), ownerID: try context.requireUser())
+            return try Reply.json(MediaJSON(asset, duplicate: duplicate, links: links(request)), context, status: duplicate ? .ok : .created)
+        }
         group.get { request, context in
             let page = try PageRequest(limit: try request.uri.queryParameters.int("limit"), cursor: request.uri.queryParameters["cursor"].map(String.init))
             let result = try await media.list(ownerID: try context.requireUser(), page: page)

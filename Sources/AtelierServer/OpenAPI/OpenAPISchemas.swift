@@ -32,6 +32,10 @@ enum OpenAPISchemas {
             "bytes": integer, "sha256": string, "duplicate": ["type": "boolean"], "created_at": dateTime,
             "variants": object(["original": variant, "display": variant, "thumb": variant]),
         ]),
+        "DirectUpload": object([
+            "id": string, "url": ["type": "string", "format": "uri", "description": "Presigned: PUT the bytes here, no other headers needed."],
+            "method": ["type": "string", "enum": ["PUT"]], "expires_at": dateTime, "max_bytes": integer,
+        ]),
         "CreateJob": object(
             ["processor": string, "media_ids": ["type": "array", "items": string], "params": ["type": "object"],
              "priority": ["type": "integer", "minimum": -10, "maximum": 10]],

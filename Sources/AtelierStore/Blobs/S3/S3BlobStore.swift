@@ -120,3 +120,13 @@ public struct S3BlobStore: BlobStore {
         case put = "PUT"
     }
 }
+
+extension S3BlobStore: DirectUploadTarget {
+    public func uploadURL(key: String, expires: Duration) throws -> URL {
+        try presignedURL(method: .put, key: key, expires: expires)
+    }
+
+    public func size(key: String) async throws -> Int? {
+        try await head(key: key).map(\.size)
+    }
+}
