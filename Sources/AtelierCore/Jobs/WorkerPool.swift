@@ -47,8 +47,11 @@ public struct WorkerPool: Sendable {
                 for slot in 0..<(settings.concurrency[queue] ?? 0) {
                     group.addTask { await work(queue: queue, processors: names, workerID: "\(processID)/\(queue.rawValue)-\(slot)") }
                 }
+                // The platform's own jobs get a slot of their own in each queue this process works.
                 let system = runnable.filter { $0.spec.queue == queue && $0.spec.system }.map(\.spec.name)
-                group.addTask { await work(queue: queue, processors: system, workerID: "\(processID)/system-\(queue.rawValue)") }
+                if (settings.concurrency[queue] ?? 0) > 0 {
+                    group.addTask { await work(queue: queue, processors: system, workerID: "\(processID)/system-\(queue.rawValue)") }
+                }
             }
             group.addTask { await recoverLeases() }
             group.addTask { await recurring(name: "idempotency-cleanup", every: .seconds(600)) {
@@ -135,10 +138,8 @@ public struct WorkerPool: Sendable {
         return claimed
     }
 
-    /// Exponential backoff with full jitter: base × 2^(attempt-1), at most 5 minutes.
     public func backoff(attempt: Int) -> Duration {
-        let ceiling = min(300.0, settings.backoffBase.seconds * pow(2, Double(max(0, attempt - 1))))
-        return .milliseconds(Int(Double.random(in: ceiling / 2...ceiling) * 1000))
+        retryBackoff(base: settings.backoffBase, attempt: attempt)
     }
 
     private func recoverLeases() async {
@@ -250,4 +251,11 @@ actor LeasedProgress: JobProgress {
 
 extension Date {
     func adding(_ duration: Duration) -> Date { addingTimeInterval(duration.seconds) }
+}
+
+/// Exponential backoff with jitter before a retry: base × 2^(attempt-1), between half that and
+/// all of it, at most 5 minutes.
+func retryBackoff(base: Duration, attempt: Int) -> Duration {
+    let ceiling = min(300.0, base.seconds * pow(2, Double(max(0, attempt - 1))))
+    return .milliseconds(Int(Double.random(in: ceiling / 2...ceiling) * 1000))
 }

@@ -23,6 +23,7 @@ public struct AtelierServices: Sendable {
     public let credits: CreditService
     let jobStore: any JobStore
     public let catalog: CatalogServices
+    public let externalWorkers: ExternalWorkers
 
     public static func open(_ config: AtelierConfig) async throws -> AtelierServices {
         try FileManager.default.createDirectory(atPath: config.dataDir, withIntermediateDirectories: true)
@@ -41,8 +42,15 @@ public struct AtelierServices: Sendable {
         var processors = [Processor(spec: ImageEnhance.spec, runner: ImageEnhance(media: media, enhancer: images))]
         processors += catalog.processors(config: config)
         if config.devProcessors { processors.append(Processor(spec: DevSleep.spec, runner: DevSleep())) }
+        // Declared, not implemented here: their jobs wait for an external worker.
+        if let file = config.externalProcessors {
+            processors += try ProcessorDeclarations.read(URL(fileURLWithPath: file)).map { Processor(spec: $0, runner: nil) }
+        }
         let catalogue = ProcessorCatalogue(processors)
         let jobs = JobService(store: jobStore, catalogue: catalogue, media: media, events: JobEventHub(), signal: WorkSignal())
+        let externalWorkers = ExternalWorkers(
+            store: jobStore, tokens: SQLWorkerTokenStore(database: database), catalogue: catalogue, jobs: jobs, media: media,
+            lease: .seconds(config.jobLeaseSeconds), backoffBase: .milliseconds(config.jobRetryBaseMilliseconds))
         let tokens = await AccessTokens.make(key: keys.accessTokens, lifetimeSeconds: config.accessTokenSeconds)
         let accounts = AccountService(
             store: SQLAccountStore(database: database),
@@ -58,7 +66,7 @@ public struct AtelierServices: Sendable {
         return AtelierServices(
             config: config, database: database, accounts: accounts, media: media, tokens: tokens,
             signer: URLSigner(key: keys.signedURLs, lifetime: TimeInterval(config.signedURLSeconds)),
-            catalogue: catalogue, jobs: jobs, credits: credits, jobStore: jobStore, catalog: catalog)
+            catalogue: catalogue, jobs: jobs, credits: credits, jobStore: jobStore, catalog: catalog, externalWorkers: externalWorkers)
     }
 
     /// `s3://BUCKET?endpoint=…&region=…&prefix=…` (credentials from `AWS_*`), else a folder.
@@ -136,6 +144,8 @@ func buildRoutes(_ services: AtelierServices, logger: Logger) -> (Router<Atelier
     CreditRoutes(credits: services.credits, authenticator: authenticator).add(to: api)
     SearchRoutes(catalog: services.catalog, media: services.media,
                  links: MediaLinkMaker(signer: services.signer, publicURL: services.config.publicURL), authenticator: authenticator).add(to: api)
+    WorkerRoutes(workers: services.externalWorkers, media: services.media,
+                 links: MediaLinkMaker(signer: services.signer, publicURL: services.config.publicURL)).add(to: api)
     CatalogAdminRoutes(catalog: services.catalog, jobs: services.jobs, upkeep: services.upkeep, authenticator: authenticator).add(to: api)
 
     routes.record(router.routes)

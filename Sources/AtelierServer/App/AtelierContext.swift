@@ -11,6 +11,8 @@ public struct AtelierContext: RequestContext {
     public var requestID: String = ""
     /// Set by `Authenticator` on routes that need a signed-in user.
     public var userID: String?
+    /// Set by `WorkerAuthenticator` on the external-worker routes.
+    public var worker: WorkerToken?
     public let clientIP: String
 
     public init(source: ApplicationRequestContextSource) {
@@ -22,6 +24,12 @@ public struct AtelierContext: RequestContext {
     public var maxUploadSize: Int { 1_000_000 }
     public var requestDecoder: JSONDecoder { JSONCoding.decoder }
     public var responseEncoder: JSONEncoder { JSONCoding.encoder }
+
+    /// The external worker's token, or 401.
+    public func requireWorker() throws -> WorkerToken {
+        guard let worker else { throw WorkerError.unauthorized }
+        return worker
+    }
 
     /// The signed-in user, or 401.
     public func requireUser() throws -> String {

@@ -29,6 +29,8 @@ public struct AtelierConfig: Sendable {
     public var freeCredits = 10
     /// Adds `dev.sleep` to the catalogue (tests, benchmarks, trying the job API).
     public var devProcessors = false
+    /// A JSON file declaring processors that external workers run (see `ProcessorDeclarations`).
+    public var externalProcessors: String?
     public var interactiveWorkers = 2
     public var standardWorkers = 2
     public var batchWorkers = 1
@@ -88,6 +90,7 @@ public struct AtelierConfig: Sendable {
         try int("ATELIER_LOGIN_FAILURES_PER_IP") { loginFailuresPerIP = $0 }
         try int("ATELIER_LOGIN_WINDOW_SECONDS") { loginWindowSeconds = $0 }
         try int("ATELIER_FREE_CREDITS") { freeCredits = $0 }
+        if let v = settings["ATELIER_EXTERNAL_PROCESSORS"], !v.isEmpty { externalProcessors = v }
         if let v = settings["ATELIER_DEV_PROCESSORS"] { devProcessors = ["1", "true", "yes", "on"].contains(v.lowercased()) }
         try int("ATELIER_INTERACTIVE_WORKERS") { interactiveWorkers = $0 }
         try int("ATELIER_STANDARD_WORKERS") { standardWorkers = $0 }

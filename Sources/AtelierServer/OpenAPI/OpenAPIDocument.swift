@@ -55,7 +55,7 @@ enum OpenAPIDocument {
                   ["name": "Range", "in": "header", "schema": ["type": "string"], "description": "One byte range, e.g. `bytes=0-1023`."],
               ],
               success: [200: nil, 206: nil, 304: nil], errors: [401, 403, 404, 416, 422]),
-    ] + jobOperations + searchOperations + adminOperations
+    ] + jobOperations + searchOperations + adminOperations + workerOperations
 
     static func json() -> Data {
         var paths: [String: [String: Any]] = [:]
@@ -72,7 +72,8 @@ enum OpenAPIDocument {
             "paths": paths,
             "components": [
                 "securitySchemes": ["bearer": ["type": "http", "scheme": "bearer", "bearerFormat": "JWT"]],
-                "schemas": OpenAPISchemas.all.merging(OpenAPISchemas.search) { first, _ in first }.merging(OpenAPISchemas.admin) { first, _ in first },
+                "schemas": OpenAPISchemas.all.merging(OpenAPISchemas.search) { first, _ in first }.merging(OpenAPISchemas.admin) { first, _ in first }
+                    .merging(OpenAPISchemas.workers) { first, _ in first },
                 "responses": OpenAPISchemas.errorResponses,
             ],
         ]

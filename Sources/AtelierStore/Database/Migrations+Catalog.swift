@@ -86,3 +86,18 @@ extension Migrator {
         "ALTER TABLE ingestion_runs ADD COLUMN job_id TEXT",
     ])
 }
+
+extension Migrator {
+    static let workerTokens = Migration(version: 7, name: "external worker tokens", statements: [
+        """
+        CREATE TABLE worker_tokens (
+            id TEXT PRIMARY KEY,
+            name TEXT NOT NULL,
+            secret_hash TEXT NOT NULL UNIQUE,
+            processors TEXT NOT NULL,
+            created_at BIGINT NOT NULL,
+            revoked_at BIGINT
+        )
+        """,
+    ])
+}

@@ -146,6 +146,7 @@ public struct Migrator: Sendable {
         ]),
         catalog,
         ingestionSources,
+        workerTokens,
     ]
 
     /// Returns the versions it applied.
