@@ -142,7 +142,9 @@ public struct WorkerPool: Sendable {
         retryBackoff(base: settings.backoffBase, attempt: attempt)
     }
 
-    private func recoverLeases() async {
+    /// Puts jobs whose lease lapsed back in the queue, until canceled. Every process with
+    /// workers runs it; an API-only process runs it too, for external workers' leases.
+    public func recoverLeases() async {
         while !Task.isCancelled {
             try? await Task.sleep(for: settings.lease / 3)
             guard !Task.isCancelled else { return }

@@ -85,8 +85,19 @@ public struct AtelierServices: Sendable {
     public func runBackground(logger: Logger) async {
         await withTaskGroup(of: Void.self) { group in
             group.addTask { await catalog.followIndex(logger: logger) }
-            if config.workers { group.addTask { await runWorkers(logger: logger) } }
+            if config.workers {
+                group.addTask { await runWorkers(logger: logger) }
+            } else {
+                group.addTask { await workerPool(logger: logger).recoverLeases() }
+            }
         }
+    }
+
+    func workerPool(logger: Logger) -> WorkerPool {
+        let settings = WorkerPool.Settings(
+            concurrency: [.interactive: config.interactiveWorkers, .standard: config.standardWorkers, .batch: config.batchWorkers],
+            lease: .seconds(config.jobLeaseSeconds), backoffBase: .milliseconds(config.jobRetryBaseMilliseconds))
+        return WorkerPool(store: jobStore, catalogue: catalogue, jobs: jobs, settings: settings, logger: logger)
     }
 
     /// Starts the catalogue's scheduled imports and re-embedding as jobs.
@@ -96,11 +107,8 @@ public struct AtelierServices: Sendable {
 
     /// The in-process workers, run until the calling task is canceled.
     public func runWorkers(logger: Logger) async {
-        let settings = WorkerPool.Settings(
-            concurrency: [.interactive: config.interactiveWorkers, .standard: config.standardWorkers, .batch: config.batchWorkers],
-            lease: .seconds(config.jobLeaseSeconds), backoffBase: .milliseconds(config.jobRetryBaseMilliseconds))
         await withTaskGroup(of: Void.self) { group in
-            group.addTask { await WorkerPool(store: jobStore, catalogue: catalogue, jobs: jobs, settings: settings, logger: logger).run() }
+            group.addTask { await workerPool(logger: logger).run() }
             group.addTask { await catalog.embedNewListings(logger: logger) }
             group.addTask { await upkeep.run(logger: logger) }
         }
