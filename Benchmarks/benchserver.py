@@ -3,7 +3,8 @@ throwaway data folder, and stopped afterwards."""
 import contextlib, http.client, os, shutil, socket, subprocess, tempfile, time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-BINARY = os.path.join(ROOT, ".build", "release", "atelier")
+# ATELIER_BENCH_BINARY: another build to compare against (say, a copy of an earlier one).
+BINARY = os.environ.get("ATELIER_BENCH_BINARY") or os.path.join(ROOT, ".build", "release", "atelier")
 
 
 def free_port():

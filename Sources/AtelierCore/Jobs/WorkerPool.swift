@@ -176,16 +176,14 @@ public struct WorkerPool: Sendable {
 struct DeadlineExceeded: Error {}
 
 /// Runs `body` with a heartbeat that keeps the lease, and a deadline. The body is canceled when the
-/// deadline passes, the lease is lost, or the owner cancels the job.
+/// deadline passes, the lease is lost, or the owner cancels the job. One watchdog task does both
+/// the heartbeat and the deadline: a no-op job costs a task and a timer less.
 func withDeadline<T: Sendable>(_ limit: Duration, heartbeat: LeasedProgress, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
-    try await withThrowingTaskGroup(of: T?.self) { group in
+    let deadline = ContinuousClock.now + limit
+    return try await withThrowingTaskGroup(of: T?.self) { group in
         group.addTask { try await body() }
         group.addTask {
-            try await Task.sleep(for: limit)
-            throw DeadlineExceeded()
-        }
-        group.addTask {
-            try await heartbeat.keepLease()
+            try await heartbeat.keepLease(until: deadline)
             return nil
         }
         defer { group.cancelAll() }
@@ -230,10 +228,12 @@ actor LeasedProgress: JobProgress {
     }
 
     /// Renews the lease a few times per lease period; throws CancellationError when the job was
-    /// canceled or the lease is gone, which stops the run.
-    func keepLease() async throws {
+    /// canceled or the lease is gone, and DeadlineExceeded at `deadline`, which stops the run.
+    func keepLease(until deadline: ContinuousClock.Instant) async throws {
         while true {
-            try await Task.sleep(for: lease / 3)
+            let renewal = ContinuousClock.now + lease / 3
+            try await Task.sleep(until: min(renewal, deadline), clock: .continuous)
+            if ContinuousClock.now >= deadline { throw DeadlineExceeded() }
             let renewed: JobChange?
             do {
                 renewed = try await store.heartbeat(jobID: jobID, workerID: workerID, leaseUntil: Date().adding(lease), progress: nil)

@@ -97,15 +97,20 @@ public struct SQLJobStore: JobStore {
 
     private func finish(_ db: any SQLDatabase, jobID: String, workerID: String, outcome: JobOutcome, now: Date) async throws -> JobChange? {
         let lease: SQLQueryString = "id = \(bind: jobID) AND lease_owner = \(bind: workerID) AND state = 'running'"
-        guard let current = try await db.raw("SELECT * FROM jobs WHERE \(lease)").first().map(JobRows.job) else { return nil }
-        let ended: Job?
-        switch outcome {
-        case .succeeded(let output):
-            ended = try await db.raw("""
+        // Success needs nothing of the current row: one statement (the common case, and the one
+        // a queue of short jobs spends its time on).
+        if case .succeeded(let output) = outcome {
+            return try await db.raw("""
                 UPDATE jobs SET state = 'succeeded', progress = 1, result = \(bind: output.json.text), error = NULL,
                     lease_owner = NULL, lease_until = NULL, updated_at = \(bind: now.millis)
                 WHERE \(lease) RETURNING *
-                """).first().map(JobRows.job)
+                """).first().map(JobRows.job).asyncMap { try await change(db, $0) }
+        }
+        guard let current = try await db.raw("SELECT * FROM jobs WHERE \(lease)").first().map(JobRows.job) else { return nil }
+        let ended: Job?
+        switch outcome {
+        case .succeeded:
+            return nil  // answered above
         case .retry where current.cancelRequested:
             // The owner asked to stop: no second try.
             ended = try await end(db, current, state: .canceled, failure: nil, now: now)
