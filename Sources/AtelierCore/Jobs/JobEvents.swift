@@ -2,13 +2,16 @@ import Foundation
 
 /// Fan-out of job changes inside this process: each subscriber gets the events of one owner
 /// (optionally one job) as they happen. Persisted events cover what a subscriber missed.
-public actor JobEventHub {
+/// A lock, not an actor: every job change passes through `publish`, usually with nobody
+/// listening, and should not cost a hop to another executor.
+public final class JobEventHub: @unchecked Sendable {  // `subscribers` and `closed` are guarded by `lock`
     private struct Subscriber {
         let ownerID: String
         let jobID: String?
         let continuation: AsyncStream<JobEvent>.Continuation
     }
 
+    private let lock = NSLock()
     private var subscribers: [UUID: Subscriber] = [:]
     private var closed = false
 
@@ -16,32 +19,40 @@ public actor JobEventHub {
 
     /// Ends every stream (the server is shutting down) and every later subscription at once.
     public func close() {
-        closed = true
-        for subscriber in subscribers.values { subscriber.continuation.finish() }
-        subscribers = [:]
+        let ending = lock.withLock {
+            closed = true
+            defer { subscribers = [:] }
+            return Array(subscribers.values)
+        }
+        for subscriber in ending { subscriber.continuation.finish() }
     }
 
     public func publish(_ event: JobEvent) {
-        for subscriber in subscribers.values where subscriber.ownerID == event.ownerID && (subscriber.jobID == nil || subscriber.jobID == event.jobID) {
-            subscriber.continuation.yield(event)
+        let matching = lock.withLock {
+            subscribers.values.filter { $0.ownerID == event.ownerID && ($0.jobID == nil || $0.jobID == event.jobID) }
         }
+        for subscriber in matching { subscriber.continuation.yield(event) }
     }
 
     /// A stream of the owner's (or one job's) events from now on; ends when the consumer stops.
     public func subscribe(ownerID: String, jobID: String?) -> AsyncStream<JobEvent> {
         let id = UUID()
         let (stream, continuation) = AsyncStream.makeStream(of: JobEvent.self, bufferingPolicy: .bufferingNewest(256))
-        guard !closed else {
+        let added = lock.withLock {
+            guard !closed else { return false }
+            subscribers[id] = Subscriber(ownerID: ownerID, jobID: jobID, continuation: continuation)
+            return true
+        }
+        guard added else {
             continuation.finish()
             return stream
         }
-        subscribers[id] = Subscriber(ownerID: ownerID, jobID: jobID, continuation: continuation)
-        continuation.onTermination = { _ in Task { await self.unsubscribe(id) } }
+        continuation.onTermination = { [weak self] _ in self?.unsubscribe(id) }
         return stream
     }
 
     private func unsubscribe(_ id: UUID) {
-        subscribers[id] = nil
+        lock.withLock { subscribers[id] = nil }
     }
 }
 

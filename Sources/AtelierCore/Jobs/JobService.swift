@@ -53,7 +53,7 @@ public struct JobService: Sendable {
         }
         do {
             let job = try await validated(request, ownerID: ownerID, isPremium: isPremium, system: system)
-            await events.publish(try await store.create(job, idempotency: idempotency, response: try render(job)))
+            events.publish(try await store.create(job, idempotency: idempotency, response: try render(job)))
             await signal.notifyAll()
             return .created(job)
         } catch {
@@ -133,7 +133,7 @@ public struct JobService: Sendable {
     /// Waits up to `timeout` for the job to change from `job`, then returns it as it is.
     public func wait(for job: Job, timeout: Duration) async throws -> Job {
         guard !job.state.isTerminal else { return job }
-        let stream = await events.subscribe(ownerID: job.ownerID, jobID: job.id)
+        let stream = events.subscribe(ownerID: job.ownerID, jobID: job.id)
         // A change between reading the job and subscribing is caught by reading it again.
         let latest = try await self.job(id: job.id, ownerID: job.ownerID)
         guard latest == job else { return latest }
@@ -153,6 +153,6 @@ public struct JobService: Sendable {
 
     /// Fans a stored change out to this process's listeners.
     func publish(_ change: JobChange?) async {
-        if let event = change?.event { await events.publish(event) }
+        if let event = change?.event { events.publish(event) }
     }
 }

@@ -191,7 +191,7 @@ struct EndEventStreamsOnShutdown: Service {
 
     func run() async throws {
         try? await gracefulShutdown()
-        await events.close()
+        events.close()
     }
 }
 

@@ -27,7 +27,7 @@ struct EventSocket {
         let ticket = uri.queryItems?.first { $0.name == "ticket" }?.value
         guard let userID = try await user(head, ticket: ticket) else { return .dontUpgrade }
         // Subscribe before reading the job, so no change falls between the two.
-        let live = await jobs.events.subscribe(ownerID: userID, jobID: jobID)
+        let live = jobs.events.subscribe(ownerID: userID, jobID: jobID)
         let job: Job?
         if let jobID {
             guard let found = try? await jobs.job(id: jobID, ownerID: userID) else { return .dontUpgrade }

@@ -13,7 +13,7 @@ enum EventStream {
             throw AtelierError(status: 406, code: "NOT_ACCEPTABLE", message: "Ask for text/event-stream (Server-Sent Events) here.")
         }
         // Subscribe before reading anything, so no change falls between the two.
-        let live = await jobs.events.subscribe(ownerID: ownerID, jobID: jobID)
+        let live = jobs.events.subscribe(ownerID: ownerID, jobID: jobID)
         let job = try await jobID.asyncMap { try await jobs.job(id: $0, ownerID: ownerID) }
         let resumeAfter = request.headers[.lastEventID].flatMap { Int64($0.trimmingCharacters(in: .whitespaces)) }
         var stored = try await resumeAfter.asyncMap { try await jobs.events(ownerID: ownerID, jobID: jobID, after: $0) } ?? []
