@@ -62,9 +62,12 @@ let package = Package(
             pkgConfig: "openblas",
             providers: [.apt(["libopenblas-dev"]), .brew(["openblas"])]
         ),
+        // AVX-512 int8 (VNNI) and bfloat16 kernels for the image encoder, chosen at run time by
+        // CPU; stubs elsewhere. Optimised in debug builds too, like AtelierML.
+        .target(name: "CPackedGEMM", cSettings: [.unsafeFlags(["-O2"], .when(configuration: .debug))]),
         .target(
             name: "AtelierML",
-            dependencies: [.target(name: "CBLAS", condition: .when(platforms: [.linux]))],
+            dependencies: ["CPackedGEMM", .target(name: "CBLAS", condition: .when(platforms: [.linux]))],
             // Optimised in debug builds too: the models are unusably slow without it, and the
             // tests run them on real weights.
             swiftSettings: swiftSettings + [.unsafeFlags(["-O"], .when(configuration: .debug))]

@@ -30,6 +30,8 @@ enum ImageFixtures {
     }
 
     static let model = Result { try ImageEmbeddingModel(onnxFile: fetched.get().url) }
+    static let bfloat16Model = Result { try ImageEmbeddingModel(onnxFile: fetched.get().url, precision: .bfloat16) }
+    static let int8Model = Result { try ImageEmbeddingModel(onnxFile: fetched.get().url, precision: .int8) }
 
     struct Reference: Sendable {
         let images: [RGBImage]

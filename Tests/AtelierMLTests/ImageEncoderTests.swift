@@ -30,6 +30,25 @@ struct ImageEncoderTests {
         }
     }
 
+    /// The server's default (bfloat16 where the CPU has it) holds the same parity gate as float32;
+    /// int8 is close, and ranks the reference images as float32 does.
+    @Test func fastPrecisionsMatchOnnxRuntime() throws {
+        let reference = try ImageFixtures.reference.get()
+        let bfloat16 = try ImageFixtures.bfloat16Model.get(), int8 = try ImageFixtures.int8Model.get()
+        let fast = bfloat16.embed(reference.images), quantized = int8.embed(reference.images)
+        for (index, expected) in reference.classTokens.enumerated() {
+            #expect(cosine(fast[index], expected) >= 0.999, "bfloat16, image \(index): \(cosine(fast[index], expected))")
+            #expect(cosine(quantized[index], expected) >= 0.99, "int8, image \(index): \(cosine(quantized[index], expected))")
+        }
+        // Each image's nearest other image is the same under int8 as under onnxruntime.
+        func nearest(_ vectors: [[Float]], _ index: Int) -> Int? {
+            vectors.indices.filter { $0 != index }.max { cosine(vectors[index], vectors[$0]) < cosine(vectors[index], vectors[$1]) }
+        }
+        let unit = reference.classTokens.map(normalized)
+        let agree = reference.images.indices.filter { nearest(quantized, $0) == nearest(unit, $0) }.count
+        #expect(agree >= reference.images.count - 1, "int8 nearest neighbours agree for \(agree) of \(reference.images.count)")
+    }
+
     @Test func concurrentCallersGetTheSameVectors() async throws {
         let model = try ImageFixtures.model.get()
         let reference = try ImageFixtures.reference.get()

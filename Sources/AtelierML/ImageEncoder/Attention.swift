@@ -12,8 +12,8 @@ import CBLAS
 func selfAttention(_ qkv: Matrix, images: Int, tokens: Int, heads: Int, headSize: Int) -> Matrix {
     let hidden = heads * headSize
     precondition(qkv.rows == images * tokens && qkv.columns == 3 * hidden, "fused QKV has the wrong shape")
-    var context = Matrix(zeros: images * tokens, hidden)
-    var scores = [Float](repeating: 0, count: heads * tokens * tokens)
+    var context = Matrix(unfilled: images * tokens, hidden)  // sgemm with β = 0 writes all of both
+    var scores = [Float](unsafeUninitializedCapacity: heads * tokens * tokens) { _, count in count = heads * tokens * tokens }
     let t = Int32(tokens), hs = Int32(headSize), ld = Int32(3 * hidden)
     let scale = 1 / Float(headSize).squareRoot()
     let blasWorkers = coresLeftByBLAS

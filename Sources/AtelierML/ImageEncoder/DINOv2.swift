@@ -1,12 +1,12 @@
 /// The DINOv2 forward pass up to the backbone's final layer norm, batched: all images of a
-/// call go through each layer together, so every projection is one sgemm per layer.
+/// call go through each layer together, so every projection is one matrix product per layer.
 extension DINOv2Weights {
     /// Final-layer-normed CLS token of each image (not yet L2-normalised).
     func classTokens(_ images: [RGBImage], size: Int) -> Matrix {
         let d = Self.hidden
         let grid = size / Self.patchSize
         let tokens = grid * grid + 1
-        let patches = patchEmbedding.rowsInParallel(patchRows(images, size: size, patch: Self.patchSize))
+        let patches = patchEmbedding(patchRows(images, size: size, patch: Self.patchSize))
 
         var x = Matrix(zeros: images.count * tokens, d)
         x.values.withUnsafeMutableBufferPointer { out in
@@ -21,17 +21,11 @@ extension DINOv2Weights {
         }
 
         for layer in layers {
-            var h = x
-            h.layerNormalize(scale: layer.norm1.scale, shift: layer.norm1.shift, epsilon: Self.epsilon)
-            let context = selfAttention(layer.qkv.rowsInParallel(h), images: images.count, tokens: tokens,
+            let h = x.layerNormalized(layer.norm1, epsilon: Self.epsilon)
+            let context = selfAttention(layer.qkv(h), images: images.count, tokens: tokens,
                                         heads: Self.heads, headSize: Self.headSize)
-            x.add(layer.output.rowsInParallel(context))
-
-            h = x
-            h.layerNormalize(scale: layer.norm2.scale, shift: layer.norm2.shift, epsilon: Self.epsilon)
-            var expanded = layer.fc1.rowsInParallel(h)
-            expanded.fastGELU()
-            x.add(layer.fc2.rowsInParallel(expanded))
+            layer.output.add(context, to: &x)
+            layer.fc2.add(layer.fc1.gelu(x.layerNormalized(layer.norm2, epsilon: Self.epsilon)), to: &x)
         }
 
         // Only the CLS rows are pooled, so only they need the final norm.

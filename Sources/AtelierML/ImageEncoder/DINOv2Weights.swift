@@ -16,18 +16,18 @@ struct DINOv2Weights: Sendable {
 
     struct Layer: Sendable {
         let norm1: LayerNorm
-        /// Query, key and value fused into one `384 × 1152` projection: one sgemm instead of three.
-        let qkv: Linear
+        /// Query, key and value fused into one `384 × 1152` projection: one product instead of three.
+        let qkv: Projection
         /// The attention output projection and `fc2` have their layer scale (`lambda1`) folded
         /// into their columns, so the residual branches need no separate scaling pass.
-        let output: Linear
+        let output: Projection
         let norm2: LayerNorm
-        let fc1: Linear
-        let fc2: Linear
+        let fc1: Projection
+        let fc2: Projection
     }
 
     /// The 14×14×3 patch convolution as a `588 → 384` linear map over flattened (c, y, x) patches.
-    let patchEmbedding: Linear
+    let patchEmbedding: Projection
     /// CLS token with its position embedding already added.
     let classToken: [Float]
     /// Patch position embeddings resized to the input's patch grid, `grid² × 384`, row-major.
@@ -35,14 +35,15 @@ struct DINOv2Weights: Sendable {
     let layers: [Layer]
     let finalNorm: LayerNorm
 
-    init(model: ONNXModel, grid: Int) throws {
+    /// `precision`: of the linear layers' products, where the CPU supports it (else float32).
+    init(model: ONNXModel, grid: Int, precision: ImageEmbeddingModel.Precision = .float32) throws {
         let d = Self.hidden
         let patchInputs = 3 * Self.patchSize * Self.patchSize
-        patchEmbedding = Linear(
+        patchEmbedding = Projection(Linear(
             weight: try model.tensor("backbone.embeddings.patch_embeddings.projection.weight",
                                      shape: [d, 3, Self.patchSize, Self.patchSize]),
             bias: try model.tensor("backbone.embeddings.patch_embeddings.projection.bias", shape: [d]),
-            inputs: patchInputs, outputs: d, transposed: true)
+            inputs: patchInputs, outputs: d, transposed: true), precision: precision)
 
         // The position embeddings are anonymous constants: the class one is concatenated in front
         // of the (resized) patch ones, and the patch ones are reshaped to their square grid.
@@ -62,14 +63,14 @@ struct DINOv2Weights: Sendable {
 
         var layers: [Layer] = []
         while model.initializers["backbone.encoder.layer.\(layers.count).norm1.weight"] != nil {
-            layers.append(try Self.layer(layers.count, in: model))
+            layers.append(try Self.layer(layers.count, in: model, precision: precision))
         }
         guard !layers.isEmpty else { throw ImageEncoderError.missingTensor("backbone.encoder.layer.0") }
         self.layers = layers
         finalNorm = try Self.layerNorm("backbone.layernorm", in: model)
     }
 
-    private static func layer(_ index: Int, in model: ONNXModel) throws -> Layer {
+    private static func layer(_ index: Int, in model: ONNXModel, precision: ImageEmbeddingModel.Precision) throws -> Layer {
         let d = hidden
         let prefix = "backbone.encoder.layer.\(index)."
         let node = "/backbone/encoder/layer.\(index)/"
@@ -97,14 +98,15 @@ struct DINOv2Weights: Sendable {
 
         return Layer(
             norm1: try layerNorm(prefix + "norm1", in: model),
-            qkv: Linear(weight: fused, bias: fusedBias, inputs: d, outputs: 3 * d, transposed: false),
-            output: scaled(try matmul("attention/output/dense", d, d), try vector("attention.output.dense.bias"),
-                           by: try vector("layer_scale1.lambda1"), inputs: d),
+            qkv: Projection(Linear(weight: fused, bias: fusedBias, inputs: d, outputs: 3 * d, transposed: false),
+                            precision: precision),
+            output: Projection(scaled(try matmul("attention/output/dense", d, d), try vector("attention.output.dense.bias"),
+                                      by: try vector("layer_scale1.lambda1"), inputs: d), precision: precision),
             norm2: try layerNorm(prefix + "norm2", in: model),
-            fc1: Linear(weight: try matmul("mlp/fc1", d, mlpHidden), bias: try vector("mlp.fc1.bias", mlpHidden),
-                        inputs: d, outputs: mlpHidden, transposed: false),
-            fc2: scaled(try matmul("mlp/fc2", mlpHidden, d), try vector("mlp.fc2.bias"),
-                        by: try vector("layer_scale2.lambda1"), inputs: mlpHidden))
+            fc1: Projection(Linear(weight: try matmul("mlp/fc1", d, mlpHidden), bias: try vector("mlp.fc1.bias", mlpHidden),
+                                   inputs: d, outputs: mlpHidden, transposed: false), precision: precision),
+            fc2: Projection(scaled(try matmul("mlp/fc2", mlpHidden, d), try vector("mlp.fc2.bias"),
+                                   by: try vector("layer_scale2.lambda1"), inputs: mlpHidden), precision: precision))
     }
 
     private static func layerNorm(_ prefix: String, in model: ONNXModel) throws -> LayerNorm {

@@ -9,8 +9,12 @@ import Accelerate
 #else
 import CBLAS
 #endif
+import CPackedGEMM
 import Dispatch
 import Foundation
+
+/// Whether the AVX-512 element-wise kernels of `CPackedGEMM` run here.
+let hasAVX512Kernels = packed_gemm_supports_avx512() != 0
 
 /// Splits `0..<count` into one contiguous range per worker (at most one per core) and runs
 /// `body` on them concurrently. Nested calls run serially (libdispatch divides the cores).
@@ -20,6 +24,17 @@ func concurrentChunks(_ count: Int, minimumChunk: Int, workers: Int = ProcessInf
     guard workers > 1 else { return body(0..<count) }
     DispatchQueue.concurrentPerform(iterations: workers) { worker in
         body(count * worker / workers..<count * (worker + 1) / workers)
+    }
+}
+
+/// Runs `body` on `0..<count` cut into blocks of `block` (the last may be shorter), handed to
+/// the cores as they come free: a core slowed by other work takes fewer blocks instead of
+/// holding up the others, which equal static halves would.
+func concurrentRowBlocks(_ count: Int, block: Int, _ body: @Sendable (Range<Int>) -> Void) {
+    let blocks = (count + block - 1) / max(block, 1)
+    guard blocks > 1, ProcessInfo.processInfo.activeProcessorCount > 1 else { return body(0..<count) }
+    DispatchQueue.concurrentPerform(iterations: blocks) { index in
+        body(index * block..<min(count, (index + 1) * block))
     }
 }
 
@@ -77,12 +92,13 @@ struct SharedBuffer: @unchecked Sendable {
 
 extension Linear {
     /// `x·W + b` like `callAsFunction`, but with the rows of `x` split across the cores when
-    /// BLAS leaves cores free (a multi-threaded BLAS already spreads a single call).
+    /// BLAS leaves cores free (a multi-threaded BLAS already spreads a single call), in blocks
+    /// handed out as cores come free rather than one static share per core.
     func rowsInParallel(_ x: Matrix) -> Matrix {
         let workers = coresLeftByBLAS
         guard workers > 1, x.rows >= 64 else { return self(x) }
         precondition(x.columns == inputs, "linear input has \(x.columns) features, expected \(inputs)")
-        var out = Matrix(zeros: x.rows, outputs)
+        var out = Matrix(unfilled: x.rows, outputs)
         let (inputs, outputs, transposed, bias) = (inputs, outputs, transposed, bias)
         x.values.withUnsafeBufferPointer { xBuffer in
             weight.withUnsafeBufferPointer { wBuffer in
@@ -90,7 +106,7 @@ extension Linear {
                     let a = SharedBuffer(pointer: UnsafeMutablePointer(mutating: xBuffer.baseAddress!))
                     let w = SharedBuffer(pointer: UnsafeMutablePointer(mutating: wBuffer.baseAddress!))
                     let c = SharedBuffer(pointer: outBuffer.baseAddress!)
-                    concurrentChunks(x.rows, minimumChunk: 32, workers: workers) { rows in
+                    concurrentRowBlocks(x.rows, block: 64) { rows in
                         if let bias {
                             for r in rows { (c.pointer + r * outputs).update(from: bias, count: outputs) }
                         }
@@ -108,11 +124,33 @@ extension Linear {
 }
 
 extension Matrix {
+    /// A matrix the caller fills completely before reading it: skips zero-filling megabytes
+    /// per layer that the matrix products overwrite anyway.
+    init(unfilled rows: Int, _ columns: Int) {
+        self.init(rows: rows, columns: columns,
+                  values: [Float](unsafeUninitializedCapacity: rows * columns) { _, count in count = rows * columns })
+    }
+
+    /// A layer-normalised copy, on AVX-512 where available.
+    func layerNormalized(_ norm: DINOv2Weights.LayerNorm, epsilon: Float) -> Matrix {
+        guard hasAVX512Kernels else {
+            var copy = self
+            copy.layerNormalize(scale: norm.scale, shift: norm.shift, epsilon: epsilon)
+            return copy
+        }
+        precondition(norm.scale.count == columns && norm.shift.count == columns, "layer norm has the wrong size")
+        return Matrix(rows: rows, columns: columns, values: [Float](unsafeUninitializedCapacity: values.count) { out, count in
+            avx512_layer_norm(values, out.baseAddress!, Int32(rows), Int32(columns), norm.scale, norm.shift, epsilon)
+            count = values.count
+        })
+    }
+
     /// GELU (erf form) of every element, spread over the cores.
     mutating func fastGELU() {
         values.withUnsafeMutableBufferPointer { v in
             guard let base = v.baseAddress.map(SharedBuffer.init) else { return }
             concurrentChunks(v.count, minimumChunk: 16_384) { range in
+                if hasAVX512Kernels { return avx512_gelu(base.pointer + range.lowerBound, range.count) }
                 for i in range { base.pointer[i] = AtelierML.fastGELU(base.pointer[i]) }
             }
         }
@@ -123,6 +161,9 @@ extension Matrix {
 /// live in a scratch buffer reused across heads, not in a `Matrix`). The exponentials get a
 /// loop of their own and the reductions four accumulators, so both vectorise.
 func softmaxRows(_ base: UnsafeMutablePointer<Float>, rows: Range<Int>, columns: Int) {
+    if hasAVX512Kernels {
+        return avx512_softmax_rows(base + rows.lowerBound * columns, Int32(rows.count), Int32(columns))
+    }
     for r in rows {
         let row = base + r * columns
         var top = -Float.infinity
