@@ -12,6 +12,8 @@ let package = Package(
     products: [
         .executable(name: "atelier", targets: ["atelier"]),
         .library(name: "AtelierCore", targets: ["AtelierCore"]),
+        // The Swift SDK for apps: Foundation only, Linux, iOS 17+, macOS 14+.
+        .library(name: "AtelierKit", targets: ["AtelierKit"]),
     ],
     dependencies: [
         // One trait only: the default two are passed in random order and recompile Hummingbird.
@@ -159,6 +161,10 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // The SDK depends on nothing but Foundation, so apps pull in none of the server.
+        .target(name: "AtelierKit", swiftSettings: swiftSettings),
+        // Against the `atelier` binary built beside the tests, started per test on a free port.
+        .testTarget(name: "AtelierKitTests", dependencies: ["AtelierKit"], swiftSettings: swiftSettings),
         // Blob stores against a real S3 server (scripts/s3-server.py; skipped without one).
         .testTarget(
             name: "AtelierStoreTests",

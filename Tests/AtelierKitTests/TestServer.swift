@@ -1,0 +1,171 @@
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+@testable import AtelierKit
+
+/// A real Atelier server on a free port in a fresh data folder, stopped when the test ends.
+final class TestServer: Sendable {
+    let port: Int
+    let baseURL: URL
+    let dataDir: URL
+    private let process: UncheckedBox<Process>
+
+    /// The binary: `ATELIER_BINARY`, or the `atelier` built beside the test runner.
+    static var binary: String {
+        ProcessInfo.processInfo.environment["ATELIER_BINARY"]
+            ?? URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent().appendingPathComponent("atelier").path
+    }
+
+    init(environment extra: [String: String] = [:]) async throws {
+        port = try freePort()
+        baseURL = URL(string: "http://127.0.0.1:\(port)")!
+        dataDir = FileManager.default.temporaryDirectory.appendingPathComponent("atelierkit-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dataDir, withIntermediateDirectories: true)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: Self.binary)
+        process.arguments = ["serve", "--port", String(port), "--data-dir", dataDir.path]
+        var environment = ProcessInfo.processInfo.environment
+        environment.merge([
+            "ATELIER_BCRYPT_COST": "4", "ATELIER_DEV_PROCESSORS": "1", "ATELIER_LOG_LEVEL": "warning",
+            "ATELIER_JOBS_PER_MINUTE": "10000", "ATELIER_REQUESTS_PER_MINUTE": "100000",
+        ]) { _, new in new }
+        environment.merge(extra) { _, new in new }
+        process.environment = environment
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        self.process = UncheckedBox(process)
+        try await waitUntilHealthy()
+    }
+
+    private func waitUntilHealthy() async throws {
+        let health = baseURL.appendingPathComponent("health")
+        for _ in 0..<300 {
+            if let (_, response) = try? await URLSession.shared.data(from: health),
+               (response as? HTTPURLResponse)?.statusCode == 200 { return }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        await stop()
+        throw AtelierError.transport(underlying: "server did not start", urlErrorCode: nil)
+    }
+
+    /// Never blocks a thread: with the test runner's few threads shared by every test, a
+    /// blocking wait (and `Process.waitUntilExit`, which spins a run loop on Linux) stalled the
+    /// whole suite.
+    func stop() async {
+        let process = self.process.value
+        if process.isRunning {
+            process.terminate()
+            // The server drains open event streams for up to 30 s on shutdown; do not wait for that.
+            for _ in 0..<30 where process.isRunning { try? await Task.sleep(for: .milliseconds(100)) }
+            if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+            for _ in 0..<50 where process.isRunning { try? await Task.sleep(for: .milliseconds(100)) }
+        }
+        try? FileManager.default.removeItem(at: dataDir)
+    }
+
+    /// A client for this server, signed up as a new user when `signUp` is set.
+    func client(store: any TokenStore = MemoryTokenStore(), signUp: Bool = true,
+                retry: RetryPolicy = RetryPolicy(maxAttempts: 4, baseDelay: 0.05, maxDelay: 2)) async throws -> AtelierClient {
+        try await client(baseURL: baseURL, store: store, signUp: signUp, retry: retry)
+    }
+
+    func client(baseURL: URL, store: any TokenStore = MemoryTokenStore(), signUp: Bool = true,
+                retry: RetryPolicy = RetryPolicy(maxAttempts: 4, baseDelay: 0.05, maxDelay: 2)) async throws -> AtelierClient {
+        let client = AtelierClient(baseURL: baseURL, tokenStore: store, retryPolicy: retry)
+        if signUp { try await client.auth.register(email: "u\(UUID().uuidString.prefix(8))@example.com", password: "password123") }
+        return client
+    }
+}
+
+/// Runs `body` against a fresh server and always stops it.
+func withServer<T>(environment: [String: String] = [:], _ body: (TestServer) async throws -> T) async throws -> T {
+    let server = try await TestServer(environment: environment)
+    do {
+        let result = try await body(server)
+        await server.stop()
+        return result
+    } catch {
+        await server.stop()
+        throw error
+    }
+}
+
+/// A port nobody listens on right now (bind to 0, read it back, close).
+func freePort() throws -> Int {
+    let fd = socket(AF_INET, streamSocketType, 0)
+    defer { close(fd) }
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_addr.s_addr = inet_addr("127.0.0.1")
+    address.sin_port = 0
+    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+    let bound = withUnsafeMutablePointer(to: &address) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { pointer -> Int32 in
+            guard bind(fd, pointer, length) == 0 else { return -1 }
+            return getsockname(fd, pointer, &length)
+        }
+    }
+    guard bound == 0 else { throw AtelierError.transport(underlying: "no free port", urlErrorCode: nil) }
+    return Int(UInt16(bigEndian: address.sin_port))
+}
+
+/// A 1×1 PNG.
+let tinyPNG = Data(base64Encoded: "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==") ?? Data()
+
+/// A PNG of `side`×`side` pixels that differs by `seed` (stored deflate blocks, no compression).
+func makePNG(side: Int = 64, seed: UInt8 = 1) -> Data {
+    var raw = Data()
+    for y in 0..<side {
+        raw.append(0)
+        for x in 0..<side { raw.append(contentsOf: [UInt8(truncatingIfNeeded: x &* 4) &+ seed, UInt8(truncatingIfNeeded: y &* 4), seed]) }
+    }
+    var png = Data([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A])
+    func chunk(_ type: String, _ body: Data) {
+        png.append(contentsOf: withUnsafeBytes(of: UInt32(body.count).bigEndian, Array.init))
+        let typed = Data(type.utf8) + body
+        png.append(typed)
+        png.append(contentsOf: withUnsafeBytes(of: crc32(typed).bigEndian, Array.init))
+    }
+    var header = Data()
+    header.append(contentsOf: withUnsafeBytes(of: UInt32(side).bigEndian, Array.init))
+    header.append(contentsOf: withUnsafeBytes(of: UInt32(side).bigEndian, Array.init))
+    header.append(contentsOf: [8, 2, 0, 0, 0])
+    chunk("IHDR", header)
+    var zlib = Data([0x78, 0x01])
+    var offset = 0
+    while offset < raw.count {
+        let size = min(65535, raw.count - offset)
+        let last: UInt8 = offset + size >= raw.count ? 1 : 0
+        zlib.append(last)
+        zlib.append(contentsOf: [UInt8(size & 0xFF), UInt8(size >> 8), UInt8(~size & 0xFF), UInt8((~size >> 8) & 0xFF)])
+        zlib.append(raw[offset..<offset + size])
+        offset += size
+    }
+    zlib.append(contentsOf: withUnsafeBytes(of: adler32(raw).bigEndian, Array.init))
+    chunk("IDAT", zlib)
+    chunk("IEND", Data())
+    return png
+}
+
+private func crc32(_ data: Data) -> UInt32 {
+    var crc: UInt32 = 0xFFFF_FFFF
+    for byte in data {
+        crc ^= UInt32(byte)
+        for _ in 0..<8 { crc = (crc & 1) != 0 ? (crc >> 1) ^ 0xEDB8_8320 : crc >> 1 }
+    }
+    return ~crc
+}
+
+private func adler32(_ data: Data) -> UInt32 {
+    var a: UInt32 = 1, b: UInt32 = 0
+    for byte in data { a = (a + UInt32(byte)) % 65521; b = (b + a) % 65521 }
+    return (b << 16) | a
+}
+
+#if canImport(Glibc)
+let streamSocketType = Int32(SOCK_STREAM.rawValue)
+#else
+let streamSocketType = SOCK_STREAM
+#endif
