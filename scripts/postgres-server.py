@@ -117,7 +117,7 @@ def main():
         # many CREATE DATABASEs slow.
         server = subprocess.Popen(
             as_user(user, [os.path.join(bin_dir, "postgres"), "-D", data, "-p", str(port), "-k", home,
-                           "-c", "listen_addresses=127.0.0.1", "-c", "max_connections=400",
+                           "-c", "listen_addresses=127.0.0.1", "-c", "max_connections=1000",
                            "-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off"]),
             stdout=log, stderr=subprocess.STDOUT, cwd=home, start_new_session=True, preexec_fn=die_with_parent)
 

@@ -30,7 +30,7 @@ public struct AtelierServices: Sendable {
             throw ConfigError.invalid("ATELIER_BLOB_URL", "S3 is not built into this version yet; use a folder")
         }
         let keys = try SecretKeys.load(config: config)
-        let database = try await DatabaseOpener.open(url: config.resolvedDatabaseURL)
+        let database = try await DatabaseOpener.open(url: config.resolvedDatabaseURL, maxConnections: config.databasePoolSize)
         let images = try VipsImageProcessor()
         let media = MediaService(
             store: SQLMediaStore(database: database),

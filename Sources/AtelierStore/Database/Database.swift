@@ -23,7 +23,7 @@ public enum DatabaseOpener {
     public static func open(url: String, migrate: Bool = true, maxConnections: Int = 10) async throws -> any Database {
         let database: any Database
         if url.hasPrefix("postgres://") || url.hasPrefix("postgresql://") {
-            database = try await PostgresDatabase.open(url: url, maxConnections: maxConnections)
+            database = try PostgresDatabase.open(url: url, maxConnections: maxConnections)
         } else {
             database = try await SQLiteDatabase.open(path: url.hasPrefix("sqlite://") ? String(url.dropFirst("sqlite://".count)) : url)
         }

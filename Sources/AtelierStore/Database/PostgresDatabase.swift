@@ -4,39 +4,38 @@ import PostgresKit
 import PostgresNIO
 import SQLKit
 
-/// PostgreSQL through PostgresNIO's `PostgresClient`. Its pool is built in, async, sized by
-/// configuration and needs only its `run()` task; each leased `PostgresConnection` becomes an
-/// SQLKit database through PostgresKit, so the stores' SQL runs unchanged. (PostgresKit's own
-/// pool sits on EventLoopFutures and AsyncKit, with a pool per event loop: more parts for the same.)
-final class PostgresDatabase: Database {
-    private let client: PostgresClient
-    private let running: Task<Void, Never>
+/// PostgreSQL through PostgresKit's connection pool (AsyncKit's, a few connections per event
+/// loop): it needs no background task, and a caller that waits longer than `leaseTimeout` for a
+/// connection gets an error instead of waiting forever. (PostgresNIO's newer `PostgresClient` was
+/// tried first: under the test suite's load, with a hundred pools in one process, leases were
+/// seen to wait forever with no connection attempt under way.) Each leased `PostgresConnection`
+/// becomes an SQLKit database, so the stores' SQL runs unchanged.
+/// `@unchecked Sendable`: the pool locks its own state and is used from any thread in Vapor, but
+/// AsyncKit does not declare it Sendable.
+final class PostgresDatabase: Database, @unchecked Sendable {
+    private let pool: EventLoopGroupConnectionPool<PostgresConnectionSource>
+    private let logger = Logger(label: "atelier.postgres")
 
-    /// Returns once the pool's `run()` is under way: a lease asked for before it started is
-    /// not what the client expects (it warns), and such tests have been seen to hang.
-    private init(client: PostgresClient) async {
-        self.client = client
-        let (started, signal) = AsyncStream.makeStream(of: Never.self)
-        running = Task {
-            signal.finish()
-            await client.run()  // no suspension before run() marks itself running
-        }
-        for await _ in started {}
+    private init(pool: EventLoopGroupConnectionPool<PostgresConnectionSource>) {
+        self.pool = pool
     }
 
-    static func open(url: String, maxConnections: Int = 10) async throws -> PostgresDatabase {
-        var configuration = try PostgresURL.configuration(url)
-        configuration.options.maximumConnections = maxConnections
+    static func open(url: String, maxConnections: Int = 10, leaseTimeout: TimeAmount = .seconds(60)) throws -> PostgresDatabase {
+        let group = MultiThreadedEventLoopGroup.singleton
+        let loops = max(1, Array(group.makeIterator()).count)
         // Background messages only (connects, pool state): the URL and its password are never logged.
-        return await PostgresDatabase(client: PostgresClient(configuration: configuration, backgroundLogger: Logger(label: "atelier.postgres")))
+        return PostgresDatabase(pool: EventLoopGroupConnectionPool(
+            source: PostgresConnectionSource(sqlConfiguration: try PostgresURL.configuration(url)),
+            maxConnectionsPerEventLoop: max(1, (maxConnections + loops - 1) / loops),
+            requestTimeout: leaseTimeout, logger: Logger(label: "atelier.postgres"), on: group))
     }
 
     func read<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
-        try await client.withConnection { connection in try await body(Self.sql(connection)) }
+        try await withConnection { connection in try await body(Self.sql(connection)) }
     }
 
     func transaction<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
-        try await client.withConnection { connection in
+        try await withConnection { connection in
             let db = Self.sql(connection)
             try await db.raw("BEGIN").run()
             let result: T
@@ -57,8 +56,19 @@ final class PostgresDatabase: Database {
     }
 
     func close() async throws {
-        running.cancel()  // the pool closes its connections as run() returns
-        await running.value
+        try await pool.shutdownAsync()
+    }
+
+    private func withConnection<T>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
+        let connection = try await pool.requestConnection(logger: logger).get()
+        do {
+            let result = try await body(connection)
+            pool.releaseConnection(connection, logger: logger)
+            return result
+        } catch {
+            pool.releaseConnection(connection, logger: logger)
+            throw error
+        }
     }
 
     /// No query logging: binds carry password hashes and tokens.
@@ -71,7 +81,7 @@ final class PostgresDatabase: Database {
 /// libpq reads it: `disable`; `prefer` (the default) and `require` encrypt without checking the
 /// certificate; `verify-full` also checks it against the system's roots and the host name.
 enum PostgresURL {
-    static func configuration(_ url: String) throws -> PostgresClient.Configuration {
+    static func configuration(_ url: String) throws -> SQLPostgresConfiguration {
         guard let parts = URLComponents(string: url), ["postgres", "postgresql"].contains(parts.scheme ?? ""),
               let host = parts.host, !host.isEmpty else {
             throw DatabaseError.unsupported("A PostgreSQL URL reads postgres://user:password@host:port/database.")
@@ -80,19 +90,18 @@ enum PostgresURL {
         let sslMode = parts.queryItems?.first { $0.name == "sslmode" }?.value ?? "prefer"
         var unverified = TLSConfiguration.makeClientConfiguration()
         unverified.certificateVerification = .none
-        let tls: PostgresClient.Configuration.TLS
+        let tls: PostgresConnection.Configuration.TLS
         switch sslMode {
         case "disable": tls = .disable
-        case "allow", "prefer": tls = .prefer(unverified)
-        case "require": tls = .require(unverified)
-        case "verify-ca", "verify-full": tls = .require(.makeClientConfiguration())
+        case "allow", "prefer": tls = .prefer(try NIOSSLContext(configuration: unverified))
+        case "require": tls = .require(try NIOSSLContext(configuration: unverified))
+        case "verify-ca", "verify-full": tls = .require(try NIOSSLContext(configuration: .makeClientConfiguration()))
         default: throw DatabaseError.unsupported("Unknown sslmode '\(sslMode)' in the database URL.")
         }
-        return PostgresClient.Configuration(
-            host: host, port: parts.port ?? 5432,
+        return SQLPostgresConfiguration(
+            hostname: host, port: parts.port ?? 5432,
             username: parts.user ?? "postgres", password: parts.password,  // both already percent-decoded
-            database: database.isEmpty ? nil : database,
-            tls: tls)
+            database: database.isEmpty ? nil : database, tls: tls)
     }
 }
 

@@ -26,6 +26,7 @@ struct RunningAtelier {
         environment["ATELIER_BCRYPT_COST"] = "4"
         environment["ATELIER_LOG_LEVEL"] = "warning"
         environment["ATELIER_DATABASE_URL"] = database.postgresURL
+        environment["ATELIER_DATABASE_POOL_SIZE"] = String(TestDatabase.poolSize)
         environment.merge(extra) { $1 }
         process.environment = environment
         process.standardOutput = FileHandle.nullDevice

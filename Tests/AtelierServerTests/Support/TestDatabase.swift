@@ -18,6 +18,10 @@ struct TestDatabase: Sendable {
 
     static var isPostgres: Bool { serverURL != nil }
 
+    /// Connections per test server: the suite runs a hundred servers at once, and the test
+    /// PostgreSQL takes a thousand connections in all.
+    static let poolSize = 6
+
     /// What to set ATELIER_DATABASE_URL to: nil for SQLite, whose file goes in the data folder.
     var postgresURL: String? { name == nil ? nil : url }
 
@@ -43,7 +47,7 @@ struct TestDatabase: Sendable {
                                   _ body: (any Database) async throws -> T) async throws -> T {
         let test = try await create(in: folder, file: file)
         do {
-            let database = try await DatabaseOpener.open(url: test.url, migrate: migrate)
+            let database = try await DatabaseOpener.open(url: test.url, migrate: migrate, maxConnections: poolSize)
             do {
                 let result = try await body(database)
                 try await database.close()

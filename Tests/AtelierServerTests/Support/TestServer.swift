@@ -29,6 +29,7 @@ enum TestServer {
         config.jobRetryBaseMilliseconds = 50
         let database = try await TestDatabase.create(in: folder)
         config.databaseURL = database.postgresURL
+        config.databasePoolSize = TestDatabase.poolSize
         configure(&config)
         if models { try TestModels.install(into: folder) }
         let services: AtelierServices
