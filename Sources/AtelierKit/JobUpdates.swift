@@ -12,11 +12,12 @@ public struct UpdateOptions: Sendable {
     /// Reconnections of one streaming transport (resuming with `Last-Event-ID`) before moving on.
     public var reconnects: Int
 
-    /// Every transport, in order of preference; on Linux without WebSocket, which its
-    /// Foundation (libcurl) does not provide.
+    /// Every transport, in order of preference. On Linux only long-poll and polling: its
+    /// Foundation (libcurl) has no WebSocket, and a streamed response (SSE) was seen to spin
+    /// its event loop forever in our tests.
     public static var defaultTransports: [UpdateTransport] {
         #if canImport(FoundationNetworking)
-        UpdateTransport.allCases.filter { $0 != .webSocket }
+        [.longPoll, .polling]
         #else
         UpdateTransport.allCases
         #endif

@@ -14,7 +14,7 @@ struct CrashRecoveryTests {
             "ATELIER_DEV_PROCESSORS": "1", "ATELIER_JOB_LEASE_SECONDS": "2", "ATELIER_FREE_CREDITS": "1000",
             "ATELIER_JOBS_PER_MINUTE": "100000", "ATELIER_REQUESTS_PER_MINUTE": "1000000", "ATELIER_STANDARD_WORKERS": "2",
         ]
-        let first = try RunningAtelier.start(folder: folder, environment: environment)
+        let first = try await RunningAtelier.start(folder: folder, environment: environment)
         let token = try await first.register()
         var ids: [String] = []
         for index in 0..<200 {
@@ -32,7 +32,7 @@ struct CrashRecoveryTests {
         first.crash()
         #expect(waiting.contains(#""state":"queued""#), "the crash came mid-run")
 
-        let second = try RunningAtelier.start(folder: folder, environment: environment)
+        let second = try await RunningAtelier.start(folder: folder, database: first.database, environment: environment)
         let deadline = Date().addingTimeInterval(90)
         var pending = true
         while pending && Date() < deadline {
@@ -41,10 +41,10 @@ struct CrashRecoveryTests {
             let running = try second.call("GET", "/api/v1/jobs?state=running&limit=1", token: token).body
             pending = queued.contains(#""id""#) || running.contains(#""id""#)
         }
-        second.stop(keepData: true)
+        await second.stop(keepData: true)
         #expect(!pending, "every job reached a terminal state")
 
-        let database = try await DatabaseOpener.open(url: folder.appendingPathComponent("atelier.sqlite").path, migrate: false)
+        let database = try await DatabaseOpener.open(url: first.database.url, migrate: false)
         let states = try await database.read { db in
             try await db.raw("SELECT state, COUNT(*) AS n FROM jobs GROUP BY state").all().map {
                 (try $0.decode(column: "state", as: String.self), try $0.decode(column: "n", as: Int.self))
@@ -60,7 +60,8 @@ struct CrashRecoveryTests {
         #expect(endings.allSatisfy { $0 == 1 }, "no job completed twice")
         let money = try await database.read { db in
             try await db.raw("""
-                SELECT (SELECT SUM(delta) FROM credit_ledger) AS ledger, (SELECT SUM(balance) FROM credit_balances) AS balance,
+                SELECT (SELECT CAST(SUM(delta) AS BIGINT) FROM credit_ledger) AS ledger,
+                       (SELECT CAST(SUM(balance) AS BIGINT) FROM credit_balances) AS balance,
                        (SELECT COUNT(*) FROM credit_ledger WHERE reason = 'job') AS charges
                 """).first().map { (try $0.decode(column: "ledger", as: Int.self), try $0.decode(column: "balance", as: Int.self),
                                     try $0.decode(column: "charges", as: Int.self)) }
@@ -69,5 +70,6 @@ struct CrashRecoveryTests {
         #expect(money?.1 == 800)
         #expect(money?.2 == 200)
         try await database.close()
+        await first.database.drop()
     }
 }

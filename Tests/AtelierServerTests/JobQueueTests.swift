@@ -4,24 +4,20 @@ import Foundation
 import Logging
 import Testing
 
-/// The queue's rules on a real SQLite file, with time passed in: leases, retries and refunds.
+/// The queue's rules on a real database (SQLite, or PostgreSQL when the tests are given one),
+/// with time passed in: leases, retries and refunds.
 @Suite("Job queue")
 struct JobQueueTests {
     static func withStore(_ body: (SQLJobStore, String) async throws -> Void) async throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("atelier-queue-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: folder) }
-        let database = try await DatabaseOpener.open(url: folder.appendingPathComponent("queue.sqlite").path)
-        let user = User(id: Identifier.make(), email: "queue@example.com", displayName: nil, createdAt: Date())
-        try await SQLAccountStore(database: database).insert(user, passwordHash: "x")
-        let store = SQLJobStore(database: database)
-        _ = try await store.grant(ownerID: user.id, amount: 5, reason: "welcome")
-        do {
+        try await TestDatabase.with(in: folder, file: "queue.sqlite") { database in
+            let user = User(id: Identifier.make(), email: "queue@example.com", displayName: nil, createdAt: Date())
+            try await SQLAccountStore(database: database).insert(user, passwordHash: "x")
+            let store = SQLJobStore(database: database)
+            _ = try await store.grant(ownerID: user.id, amount: 5, reason: "welcome")
             try await body(store, user.id)
-        } catch {
-            try? await database.close()
-            throw error
         }
-        try await database.close()
     }
 
     static func enqueue(_ store: SQLJobStore, ownerID: String, at now: Date, maxAttempts: Int = 2) async throws -> Job {

@@ -28,7 +28,7 @@ public struct AtelierServices: Sendable {
     public static func open(_ config: AtelierConfig) async throws -> AtelierServices {
         try FileManager.default.createDirectory(atPath: config.dataDir, withIntermediateDirectories: true)
         let keys = try SecretKeys.load(config: config)
-        let database = try await DatabaseOpener.open(url: config.resolvedDatabaseURL)
+        let database = try await DatabaseOpener.open(url: config.resolvedDatabaseURL, maxConnections: config.databasePoolSize)
         let images = try VipsImageProcessor()
         let media = MediaService(
             store: SQLMediaStore(database: database),

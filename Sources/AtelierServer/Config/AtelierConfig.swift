@@ -9,6 +9,8 @@ public struct AtelierConfig: Sendable {
     public var dataDir = "./data"
     /// nil: SQLite at `<data-dir>/atelier.sqlite`.
     public var databaseURL: String?
+    /// Connections each process may open to PostgreSQL (SQLite keeps its own fixed few).
+    public var databasePoolSize = 10
     /// nil: blobs under `<data-dir>/blobs`.
     public var blobURL: String?
     public var workers = true
@@ -101,6 +103,7 @@ public struct AtelierConfig: Sendable {
         try int("ATELIER_JOB_LEASE_SECONDS") { jobLeaseSeconds = $0 }
         try int("ATELIER_JOB_RETRY_BASE_MS") { jobRetryBaseMilliseconds = $0 }
         try int("ATELIER_JOBS_PER_MINUTE") { jobsPerMinute = $0 }
+        try int("ATELIER_DATABASE_POOL_SIZE") { databasePoolSize = max(1, $0) }
         try int("ATELIER_REQUESTS_PER_MINUTE") { requestsPerMinute = $0 }
         try int("ATELIER_EXACT_SEARCH_LIMIT") { exactSearchLimit = $0 }
         if let v = settings["ATELIER_PHOTO_PRECISION"] {

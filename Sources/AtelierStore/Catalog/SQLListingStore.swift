@@ -12,11 +12,13 @@ public struct SQLListingStore: ListingStore {
 
     public func upsert(_ draft: ListingDraft, now: Date) async throws -> (Listing, UpsertOutcome) {
         try await database.transaction { db in
+            // Before the read: two imports of one listing must not both find it missing.
+            try await Self.lockRevisions(db)
             let existing = try await db.raw("""
                 SELECT * FROM listings WHERE marketplace = \(bind: draft.marketplace) AND external_id = \(bind: draft.externalID)
                 """).first().map(ListingRows.listing)
-            let revision = try await Self.nextRevision(db, table: "listings")
             guard let existing else {
+                let revision = try await Self.nextRevision(db, table: "listings")
                 let id = Identifier.make(now: now)
                 try await db.raw("""
                     INSERT INTO listings (id, marketplace, external_id, title, description, brand, category, size, condition,
@@ -33,6 +35,7 @@ public struct SQLListingStore: ListingStore {
                 try await db.raw("UPDATE listings SET last_seen = \(bind: now.millis) WHERE id = \(bind: existing.id)").run()
                 return (existing, .unchanged)
             }
+            let revision = try await Self.nextRevision(db, table: "listings")
             let newImages = existing.draft.imageURLs != draft.imageURLs
             try await db.raw("""
                 UPDATE listings SET (title, description, brand, category, size, condition, price_minor, currency, url,
@@ -58,6 +61,7 @@ public struct SQLListingStore: ListingStore {
 
     public func markRemoved(marketplace: String, notSeenSince cutoff: Date) async throws -> Int {
         try await database.transaction { db in
+            try await Self.lockRevisions(db)
             let stale = try await db.raw("""
                 SELECT id FROM listings WHERE marketplace = \(bind: marketplace) AND removed = 0 AND last_seen < \(bind: cutoff.millis)
                 """).all().map { try $0.decode(column: "id", as: String.self) }
@@ -166,7 +170,13 @@ public struct SQLListingStore: ListingStore {
     public func keywordMatches(_ query: String, limit: Int) async throws -> [String] {
         guard let match = Self.ftsQuery(query) else { return [] }
         return try await database.read { db in
-            try await db.raw("""
+            if db.isPostgres {
+                return try await db.raw("""
+                    SELECT l.id FROM listings l, websearch_to_tsquery('simple', \(bind: Self.tsQuery(query))) q
+                    WHERE l.search_text @@ q AND l.removed = 0 ORDER BY ts_rank(l.search_text, q) DESC, l.id LIMIT \(bind: limit)
+                    """).all().map { try $0.decode(column: "id", as: String.self) }
+            }
+            return try await db.raw("""
                 SELECT l.id FROM listings_text t JOIN listings l ON l.rowid = t.rowid
                 WHERE listings_text MATCH \(bind: match) AND l.removed = 0 ORDER BY bm25(listings_text) LIMIT \(bind: limit)
                 """).all().map { try $0.decode(column: "id", as: String.self) }
@@ -181,6 +191,12 @@ public struct SQLListingStore: ListingStore {
         return words.map { "\"\($0)\"" }.joined(separator: " OR ")
     }
 
+    /// The same words for PostgreSQL's websearch syntax: "a or b or c" (an "or" of the user's own
+    /// would read as the operator, so it goes; a word of letters and digits has no other syntax).
+    static func tsQuery(_ text: String) -> String {
+        text.lowercased().split { !$0.isLetter && !$0.isNumber }.prefix(32).filter { $0 != "or" }.joined(separator: " or ")
+    }
+
     private static func fields(_ draft: ListingDraft) -> SQLQueryString {
         """
         \(bind: draft.title), \(bind: draft.description), \(bind: draft.brand), \(bind: draft.category), \(bind: draft.size),
@@ -190,6 +206,7 @@ public struct SQLListingStore: ListingStore {
     }
 
     private static func index(_ db: any SQLDatabase, listingID: String, _ draft: ListingDraft) async throws {
+        guard !db.isPostgres else { return }  // there the generated column search_text follows the row
         let rowid: SQLQueryString = "(SELECT rowid FROM listings WHERE id = \(bind: listingID))"
         try await db.raw("DELETE FROM listings_text WHERE rowid = \(rowid)").run()
         try await db.raw("""
@@ -207,9 +224,27 @@ public struct SQLListingStore: ListingStore {
             """).run()
     }
 
-    /// Writers are serialised, so the next revision is one past the largest.
+    /// Readers page through listings and vectors by revision, so a revision must never become
+    /// visible behind one a reader has already passed. SQLite serialises writers, so the next
+    /// revision is one past the largest. PostgreSQL draws from a sequence under an advisory lock
+    /// held until commit: a sequence alone gives unique, growing numbers in the order they are
+    /// drawn, but transactions may commit in another order, and a reader that had seen 11 would
+    /// never see 10 committed after it. With the lock, catalogue writers commit in the order of
+    /// their revisions (they are serialised from their first revision on, as on SQLite). What
+    /// remains: gaps, from rolled-back transactions, which readers asking for "greater than" skip.
     private static func nextRevision(_ db: any SQLDatabase, table: String) async throws -> Int64 {
-        try await db.raw("SELECT COALESCE(MAX(revision), 0) + 1 AS next FROM \(unsafeRaw: table)").first()?.decode(column: "next", as: Int64.self) ?? 1
+        if db.isPostgres {
+            try await lockRevisions(db)
+            return try await db.raw("SELECT nextval('\(unsafeRaw: table)_revision_seq') AS next").first()?.decode(column: "next", as: Int64.self) ?? 1
+        }
+        return try await db.raw("SELECT COALESCE(MAX(revision), 0) + 1 AS next FROM \(unsafeRaw: table)").first()?.decode(column: "next", as: Int64.self) ?? 1
+    }
+
+    /// PostgreSQL: the transaction-scoped lock behind `nextRevision` (a no-op on SQLite, whose
+    /// writer lock is already held). Taking it again in the same transaction is free.
+    private static func lockRevisions(_ db: any SQLDatabase) async throws {
+        guard db.isPostgres else { return }
+        try await db.raw("SELECT pg_advisory_xact_lock(\(unsafeRaw: String(AdvisoryLock.catalogRevisions)))").run()
     }
 
     private static func listing(_ db: any SQLDatabase, id: String) async throws -> Listing {

@@ -2,7 +2,7 @@ import Foundation
 import SQLKit
 
 /// The relational store behind every feature: reads on any connection, writes in a transaction.
-/// SQLite today; PostgreSQL implements the same two calls.
+/// SQLite or PostgreSQL behind the same two calls.
 public protocol Database: Sendable {
     func read<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T
     /// Runs `body` in one transaction: committed when it returns, rolled back when it throws.
@@ -17,18 +17,16 @@ extension Database {
     }
 }
 
-/// Opens the database a URL names: `sqlite:///path/to/file.sqlite` (or a bare path) for now.
+/// Opens the database a URL names: `postgres://user:password@host:port/database` (or
+/// `postgresql://`), else `sqlite:///path/to/file.sqlite` or a bare path.
 public enum DatabaseOpener {
-    public static func open(url: String, migrate: Bool = true) async throws -> any Database {
-        let path: String
-        if url.hasPrefix("sqlite://") {
-            path = String(url.dropFirst("sqlite://".count))
-        } else if url.hasPrefix("postgres://") || url.hasPrefix("postgresql://") {
-            throw DatabaseError.unsupported("PostgreSQL is not built into this version yet; use a SQLite path.")
+    public static func open(url: String, migrate: Bool = true, maxConnections: Int = 10) async throws -> any Database {
+        let database: any Database
+        if url.hasPrefix("postgres://") || url.hasPrefix("postgresql://") {
+            database = try PostgresDatabase.open(url: url, maxConnections: maxConnections)
         } else {
-            path = url
+            database = try await SQLiteDatabase.open(path: url.hasPrefix("sqlite://") ? String(url.dropFirst("sqlite://".count)) : url)
         }
-        let database = try await SQLiteDatabase.open(path: path)
         if migrate {
             do {
                 try await Migrator(database: database).migrate()

@@ -40,7 +40,7 @@ extension Migrator {
         // Revisions grow with every change, so the search index follows the table incrementally.
         "CREATE INDEX listings_revision ON listings (revision)",
         "CREATE INDEX listings_image_state ON listings (image_state, id)",
-        """
+        MigrationStatement(sqlite: """
         CREATE TABLE listing_vectors (
             listing_id TEXT NOT NULL REFERENCES listings(id) ON DELETE CASCADE,
             space TEXT NOT NULL,
@@ -49,10 +49,30 @@ extension Migrator {
             revision BIGINT NOT NULL,
             PRIMARY KEY (listing_id, space)
         )
-        """,
+        """, postgres: """
+        CREATE TABLE listing_vectors (
+            listing_id TEXT NOT NULL REFERENCES listings(id) ON DELETE CASCADE,
+            space TEXT NOT NULL,
+            model TEXT NOT NULL,
+            vector BYTEA NOT NULL,
+            revision BIGINT NOT NULL,
+            PRIMARY KEY (listing_id, space)
+        )
+        """),
         "CREATE INDEX listing_vectors_revision ON listing_vectors (space, revision)",
-        // Keyword search; rowid is the listing's rowid. SQLite only (PostgreSQL gets tsvector).
-        "CREATE VIRTUAL TABLE listings_text USING fts5(title, brand, description, tokenize = 'unicode61 remove_diacritics 2')",
+        // Keyword search. SQLite: an FTS5 table whose rowid is the listing's rowid, kept by the
+        // store. PostgreSQL: a generated tsvector column that keeps itself, under a GIN index;
+        // 'simple' (lower case, no stemming, no stop words) is closest to FTS5's unicode61.
+        MigrationStatement(
+            sqlite: "CREATE VIRTUAL TABLE listings_text USING fts5(title, brand, description, tokenize = 'unicode61 remove_diacritics 2')",
+            postgres: """
+                ALTER TABLE listings ADD COLUMN search_text tsvector GENERATED ALWAYS AS (to_tsvector('simple'::regconfig,
+                    title || ' ' || COALESCE(brand, '') || ' ' || COALESCE(description, ''))) STORED
+                """),
+        MigrationStatement(sqlite: nil, postgres: "CREATE INDEX listings_search ON listings USING GIN (search_text)"),
+        // Revision counters (see SQLListingStore.nextRevision); SQLite takes MAX(revision) + 1.
+        MigrationStatement(sqlite: nil, postgres: "CREATE SEQUENCE listings_revision_seq"),
+        MigrationStatement(sqlite: nil, postgres: "CREATE SEQUENCE listing_vectors_revision_seq"),
         """
         CREATE TABLE ingestion_runs (
             id TEXT PRIMARY KEY,

@@ -27,14 +27,19 @@ extension SQLJobStore {
 
     public func reserve(_ key: IdempotencyKey, now: Date, inFlightTimeout: TimeInterval) async throws -> IdempotencyLookup {
         try await database.transaction { db in
+            // Insert first: of two requests with a new key (side by side on PostgreSQL) one inserts,
+            // the other waits for it and then reads its row.
+            if try await db.raw("""
+                INSERT INTO idempotency_keys (owner_id, key, request_hash, created_at)
+                VALUES (\(bind: key.ownerID), \(bind: key.key), \(bind: key.requestHash), \(bind: now.millis))
+                ON CONFLICT (owner_id, key) DO NOTHING RETURNING key
+                """).first() != nil {
+                return .reserved
+            }
             guard let row = try await db.raw("""
                 SELECT * FROM idempotency_keys WHERE owner_id = \(bind: key.ownerID) AND key = \(bind: key.key)
                 """).first() else {
-                try await db.raw("""
-                    INSERT INTO idempotency_keys (owner_id, key, request_hash, created_at)
-                    VALUES (\(bind: key.ownerID), \(bind: key.key), \(bind: key.requestHash), \(bind: now.millis))
-                    """).run()
-                return .reserved
+                return .inFlight  // released between the two statements: the first request failed
             }
             guard try row.decode(column: "request_hash", as: String.self) == key.requestHash else { return .mismatch }
             if let status = try row.decode(column: "status", as: Int?.self) {

@@ -61,12 +61,15 @@ public struct SQLJobStore: JobStore {
     private func claim(_ db: any SQLDatabase, _ request: ClaimRequest, now: Date) async throws -> JobChange? {
         guard !request.processors.isEmpty else { return nil }
         let names = request.processors.map { "\(bind: $0)" as SQLQueryString }.joined(separator: ", ")
+        // PostgreSQL: workers claim side by side, so each skips the rows others have locked (it
+        // neither waits nor takes the same job). SQLite runs one writer at a time.
+        let skipLocked: SQLQueryString = db.isPostgres ? "FOR UPDATE SKIP LOCKED" : ""
         return try await db.raw("""
             UPDATE jobs SET state = 'running', lease_owner = \(bind: request.workerID), lease_until = \(bind: request.leaseUntil.millis),
                 attempts = attempts + 1, updated_at = \(bind: now.millis)
             WHERE id = (SELECT id FROM jobs WHERE queue = \(bind: request.queue.rawValue) AND state = 'queued'
                         AND run_after <= \(bind: now.millis) AND processor IN (\(names))
-                        ORDER BY priority DESC, id LIMIT 1)
+                        ORDER BY priority DESC, id LIMIT 1 \(skipLocked))
             RETURNING *
             """).first().map(JobRows.job).asyncMap { try await change(db, $0) }
     }
@@ -151,6 +154,9 @@ public struct SQLJobStore: JobStore {
 
     public func recoverExpiredLeases(now: Date) async throws -> [JobChange] {
         try await database.transaction { db in
+            // Events (and so their lock) come between refunds here: taking the lock first keeps
+            // the order "event lock, then credit rows" that would otherwise deadlock on PostgreSQL.
+            try await lockEvents(db)
             let expired = try await db.raw("""
                 SELECT * FROM jobs WHERE state = 'running' AND lease_until < \(bind: now.millis)
                 """).all().map(JobRows.job)
@@ -164,7 +170,7 @@ public struct SQLJobStore: JobStore {
                 } else if let requeued = try await db.raw("""
                     UPDATE jobs SET state = 'queued', lease_owner = NULL, lease_until = NULL, run_after = \(bind: now.millis),
                         updated_at = \(bind: now.millis)
-                    WHERE id = \(bind: job.id) AND state = 'running' RETURNING *
+                    WHERE id = \(bind: job.id) AND state = 'running' AND lease_until < \(bind: now.millis) RETURNING *
                     """).first().map(JobRows.job) {
                     changed.append(try await change(db, requeued))
                 }
@@ -187,14 +193,22 @@ public struct SQLJobStore: JobStore {
         return ended
     }
 
-    /// Writes the event of a change, in the caller's transaction.
+    /// Writes the event of a change, in the caller's transaction. Streams resume after the last
+    /// sequence they saw, so on PostgreSQL, where identities are drawn in one order and committed
+    /// in another, event writers take a lock held to commit: sequences become visible in order.
     private func event(_ db: any SQLDatabase, _ job: Job) async throws -> JobEvent {
+        try await lockEvents(db)
         let row = try await db.raw("""
             INSERT INTO job_events (job_id, owner_id, snapshot, created_at)
             VALUES (\(bind: job.id), \(bind: job.ownerID), \(bind: JobRows.snapshot(job)), \(bind: job.updatedAt.millis))
             RETURNING sequence
             """).first()
         return JobEvent(sequence: try row?.decode(column: "sequence", as: Int64.self) ?? 0, job: job)
+    }
+
+    private func lockEvents(_ db: any SQLDatabase) async throws {
+        guard db.isPostgres else { return }
+        try await db.raw("SELECT pg_advisory_xact_lock(\(unsafeRaw: String(AdvisoryLock.jobEvents)))").run()
     }
 
     private func change(_ db: any SQLDatabase, _ job: Job) async throws -> JobChange {

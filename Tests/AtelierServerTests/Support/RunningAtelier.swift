@@ -6,6 +6,7 @@ struct RunningAtelier {
     let process: Process
     let port: Int
     let folder: URL
+    let database: TestDatabase
 
     /// The test runner lives in the build folder that also holds `atelier` (or ATELIER_BINARY).
     static var executable: URL {
@@ -13,8 +14,10 @@ struct RunningAtelier {
         return URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent().appendingPathComponent("atelier")
     }
 
+    /// `database`: one a process before it used (a restart); else a new one.
     static func start(folder: URL = FileManager.default.temporaryDirectory.appendingPathComponent("atelier-proc-\(UUID().uuidString)"),
-                      environment extra: [String: String] = [:]) throws -> RunningAtelier {
+                      database: TestDatabase? = nil, environment extra: [String: String] = [:]) async throws -> RunningAtelier {
+        let database = if let database { database } else { try await TestDatabase.create(in: folder) }
         let port = try RawHTTPConnection.freePort()
         let process = Process()
         process.executableURL = executable
@@ -22,21 +25,35 @@ struct RunningAtelier {
         var environment = ProcessInfo.processInfo.environment
         environment["ATELIER_BCRYPT_COST"] = "4"
         environment["ATELIER_LOG_LEVEL"] = "warning"
+        environment["ATELIER_DATABASE_URL"] = database.postgresURL
+        environment["ATELIER_DATABASE_POOL_SIZE"] = String(TestDatabase.poolSize)
         environment.merge(extra) { $1 }
         process.environment = environment
         process.standardOutput = FileHandle.nullDevice
         try process.run()
-        let server = RunningAtelier(process: process, port: port, folder: folder)
+        let server = RunningAtelier(process: process, port: port, folder: folder, database: database)
         let deadline = Date().addingTimeInterval(30)
         while Date() < deadline {
             if let connection = try? RawHTTPConnection(port: port) {
                 try? connection.send(Data("GET /health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n".utf8))
                 if (try? connection.readResponse())?.hasPrefix("HTTP/1.1 200") == true { return server }
             }
-            Thread.sleep(forTimeInterval: 0.1)
+            try await Task.sleep(for: .milliseconds(100))
         }
-        server.stop()
+        await server.stop()
         throw TestFailure("atelier did not start on port \(port)")
+    }
+
+    /// Starts a server, runs `body` with it, then stops it and deletes its data, also on failure.
+    static func with(environment: [String: String] = [:], _ body: (RunningAtelier) async throws -> Void) async throws {
+        let server = try await start(environment: environment)
+        do {
+            try await body(server)
+        } catch {
+            await server.stop()
+            throw error
+        }
+        await server.stop()
     }
 
     /// Registers a user and returns their access token.
@@ -79,9 +96,13 @@ struct RunningAtelier {
         process.waitUntilExit()
     }
 
-    func stop(keepData: Bool = false) {
+    /// `keepData`: the folder and the database stay, for a restart or a look inside.
+    func stop(keepData: Bool = false) async {
         if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-        if !keepData { try? FileManager.default.removeItem(at: folder) }
+        if !keepData {
+            try? FileManager.default.removeItem(at: folder)
+            await database.drop()
+        }
     }
 }
 

@@ -8,7 +8,8 @@ import Logging
 import NIOCore
 @testable import AtelierServer
 
-/// A real server on a random loopback port over a fresh SQLite file and data folder.
+/// A real server on a random loopback port over a fresh data folder and database (a SQLite file
+/// in the folder, or a PostgreSQL database: see TestDatabase).
 enum TestServer {
     static func run(
         models: Bool = false,
@@ -26,9 +27,18 @@ enum TestServer {
         config.jobsPerMinute = 10_000
         config.requestsPerMinute = 100_000
         config.jobRetryBaseMilliseconds = 50
+        let database = try await TestDatabase.create(in: folder)
+        config.databaseURL = database.postgresURL
+        config.databasePoolSize = TestDatabase.poolSize
         configure(&config)
         if models { try TestModels.install(into: folder) }
-        let services = try await AtelierServices.open(config)
+        let services: AtelierServices
+        do {
+            services = try await AtelierServices.open(config)
+        } catch {
+            await database.drop()
+            throw error
+        }
         var logger = Logger(label: "atelier-test")
         logger.logLevel = .warning
         let app = buildApplication(services, logger: logger)
@@ -48,11 +58,13 @@ enum TestServer {
             workers.cancel()
             await workers.value
             try? await services.database.close()
+            await database.drop()
             throw error
         }
         workers.cancel()
         await workers.value
         try? await services.database.close()
+        await database.drop()
     }
 
     /// A fixed secret so tests can sign URLs themselves.
