@@ -84,11 +84,11 @@ struct CrawlerTests {
 
     @Test("429 with Retry-After, then 200: the wait is honoured and the listing read", arguments: ["3", "date"])
     func retryAfter(header: String) async throws {
-        let retryAfter = header == "date" ? Self.httpDate(secondsFromNow: 5) : header
         try await TestSite.run({ path, attempt in
             switch (path, attempt) {
             case ("/robots.txt", _): .status(404)
-            case (_, 1): SiteReply(status: 429, retryAfter: retryAfter)
+            // The date is taken when the 429 is sent: a slow start must not eat into the wait.
+            case (_, 1): SiteReply(status: 429, retryAfter: header == "date" ? Self.httpDate(secondsFromNow: 5) : header)
             default: Self.productPage("r1", price: "1500")
             }
         }) { base, log in
