@@ -41,7 +41,8 @@ final class TestServer: Sendable {
 
     private func waitUntilHealthy() async throws {
         let health = baseURL.appendingPathComponent("health")
-        for _ in 0..<300 {
+        // Up to 2 minutes: in a full parallel run dozens of servers start at once on two cores.
+        for _ in 0..<1200 {
             if let (_, response) = try? await URLSession.shared.data(from: health),
                (response as? HTTPURLResponse)?.statusCode == 200 { return }
             try await Task.sleep(for: .milliseconds(100))

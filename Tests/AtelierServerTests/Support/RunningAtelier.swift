@@ -32,7 +32,8 @@ struct RunningAtelier {
         process.standardOutput = FileHandle.nullDevice
         try process.run()
         let server = RunningAtelier(process: process, port: port, folder: folder, database: database)
-        let deadline = Date().addingTimeInterval(30)
+        // Generous: in a full parallel run dozens of servers start at once on two cores.
+        let deadline = Date().addingTimeInterval(120)
         while Date() < deadline {
             if let connection = try? RawHTTPConnection(port: port) {
                 try? connection.send(Data("GET /health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n".utf8))
