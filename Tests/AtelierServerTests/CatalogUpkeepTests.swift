@@ -52,8 +52,10 @@ struct CatalogUpkeepTests {
                 #expect(job["state"] as? String == "succeeded" && job["progress"] as? Double == 1)
                 #expect((job["result"] as? [String: Any])?["created"] as? Int == 6)
 
-                let run = try #require(try await api.request(.get, "/api/v1/admin/ingestion/runs", token: admin.accessToken).list.first)
-                #expect(run["job_id"] as? String == started.first?.id && run["source"] as? String == "shop-feed" && run["failed"] as? Int == 2)
+                // The server's own upkeep may have imported the source too (the real clock's period).
+                let runs = try await api.request(.get, "/api/v1/admin/ingestion/runs", token: admin.accessToken).list
+                let run = try #require(runs.first { $0["job_id"] as? String == started.first?.id })
+                #expect(run["source"] as? String == "shop-feed" && run["failed"] as? Int == 2)
                 // A feed from the web may not point the server at files on its disk.
                 let imageURLs = try await api.services.database.read { db in
                     try await db.raw("SELECT image_urls FROM listings").all().map { try $0.decode(column: "image_urls", as: String.self) }
