@@ -26,6 +26,8 @@ final class TestServer: Sendable {
         process.executableURL = URL(fileURLWithPath: Self.binary)
         process.arguments = ["serve", "--port", String(port), "--data-dir", dataDir.path]
         var environment = ProcessInfo.processInfo.environment
+        // Blobs in the data folder: the server's own suites cover S3 (scripts/test exports its URL).
+        environment["ATELIER_BLOB_URL"] = nil
         environment.merge([
             "ATELIER_BCRYPT_COST": "4", "ATELIER_DEV_PROCESSORS": "1", "ATELIER_LOG_LEVEL": "warning",
             "ATELIER_JOBS_PER_MINUTE": "10000", "ATELIER_REQUESTS_PER_MINUTE": "100000",

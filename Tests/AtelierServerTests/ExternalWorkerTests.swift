@@ -73,8 +73,8 @@ struct ExternalWorkerTests {
         }
     }
 
-    @Test("a lapsed lease returns the job to the queue; a final failure refunds; tokens are limited to their processors")
-    func leaseLapseAndFailure() async throws {
+    @Test("a lapsed lease returns the job to the queue, and the old lease can no longer report")
+    func leaseLapse() async throws {
         try await Self.run(lease: 1) { api, secret in
             let user = try await api.register()
             let mediaID = try #require(try await api.upload(try TestImages.make(.jpeg), token: user.accessToken).data["id"] as? String)
@@ -87,20 +87,22 @@ struct ExternalWorkerTests {
                 second = try await api.request(.post, "/api/v1/worker/claim", json: ["wait_seconds": 5], token: secret)
             }
             let job = try #require(second.data["job"] as? [String: Any])
-            #expect(job["id"] as? String == jobID && job["attempts"] as? Int == 2)
+            #expect(job["id"] as? String == jobID && (job["attempts"] as? Int ?? 0) >= 2)
             let stale = try await api.request(.post, "/api/v1/worker/jobs/\(jobID)/heartbeat", json: ["lease_id": lapsed], token: secret)
             #expect(stale.errorCode == "LEASE_LOST")
+        }
+    }
 
-            // A final failure (on a loaded machine even this 1 s lease may lapse first: then the
-            // job comes back, and is claimed and failed again).
-            var claim = second
-            var failed = try await api.request(.post, "/api/v1/worker/jobs/\(jobID)/fail",
+    // A lease long enough that a loaded machine cannot let it lapse between claim and fail.
+    @Test("a final failure refunds; tokens are limited to their processors")
+    func finalFailure() async throws {
+        try await Self.run(lease: 60) { api, secret in
+            let user = try await api.register()
+            let mediaID = try #require(try await api.upload(try TestImages.make(.jpeg), token: user.accessToken).data["id"] as? String)
+            let jobID = try #require(try await api.createJob(["processor": "gpu.segment", "media_ids": [mediaID]], token: user.accessToken).data["id"] as? String)
+            let claim = try await api.request(.post, "/api/v1/worker/claim", json: ["wait_seconds": 5], token: secret)
+            let failed = try await api.request(.post, "/api/v1/worker/jobs/\(jobID)/fail",
                                                json: ["lease_id": try #require(claim.data["lease_id"] as? String), "code": "GPU_OOM", "message": "out of memory"], token: secret)
-            for _ in 0..<3 where failed.errorCode == "LEASE_LOST" {
-                claim = try await api.request(.post, "/api/v1/worker/claim", json: ["wait_seconds": 5], token: secret)
-                failed = try await api.request(.post, "/api/v1/worker/jobs/\(jobID)/fail",
-                                               json: ["lease_id": try #require(claim.data["lease_id"] as? String), "code": "GPU_OOM", "message": "out of memory"], token: secret)
-            }
             #expect(failed.status == 200 && failed.data["state"] as? String == "failed")
             #expect((failed.data["error"] as? [String: Any])?["code"] as? String == "GPU_OOM")
             #expect(try await api.credits(token: user.accessToken).balance == 10)

@@ -72,7 +72,7 @@ struct S3MediaTests {
 
     @Test("with blobs in a folder, direct uploads answer 409 DIRECT_UPLOADS_UNAVAILABLE")
     func directUploadNeedsS3() async throws {
-        try await TestServer.run { api in
+        try await TestServer.run({ $0.blobURL = nil }) { api in
             let account = try await api.register()
             let response = try await api.request(.post, "/api/v1/media/uploads", token: account.accessToken)
             #expect(response.status == 409 && response.errorCode == "DIRECT_UPLOADS_UNAVAILABLE")

@@ -27,6 +27,7 @@ struct RunningAtelier {
         environment["ATELIER_LOG_LEVEL"] = "warning"
         environment["ATELIER_DATABASE_URL"] = database.postgresURL
         environment["ATELIER_DATABASE_POOL_SIZE"] = String(TestDatabase.poolSize)
+        environment["ATELIER_BLOB_URL"] = TestBlobs.url(for: folder)
         environment.merge(extra) { $1 }
         process.environment = environment
         process.standardOutput = FileHandle.nullDevice

@@ -9,7 +9,7 @@ import NIOCore
 @testable import AtelierServer
 
 /// A real server on a random loopback port over a fresh data folder and database (a SQLite file
-/// in the folder, or a PostgreSQL database: see TestDatabase).
+/// in the folder, or a PostgreSQL database: see TestDatabase) and blob store (see TestBlobs).
 enum TestServer {
     static func run(
         models: Bool = false,
@@ -27,6 +27,7 @@ enum TestServer {
         config.jobsPerMinute = 10_000
         config.requestsPerMinute = 100_000
         config.jobRetryBaseMilliseconds = 50
+        config.blobURL = TestBlobs.url(for: folder)
         let database = try await TestDatabase.create(in: folder)
         config.databaseURL = database.postgresURL
         config.databasePoolSize = TestDatabase.poolSize
@@ -163,4 +164,21 @@ struct APIClient: Sendable {
 struct TestFailure: Error, CustomStringConvertible {
     let description: String
     init(_ description: String) { self.description = description }
+}
+
+/// Where test servers keep blobs: the data folder, or — when ATELIER_TEST_BLOBS=s3 (the suite's
+/// PostgreSQL pass) — the S3 server named by ATELIER_BLOB_URL, under a prefix named after the
+/// data folder (blob keys are content hashes: servers sharing one bucket root would delete each
+/// other's; a restarted server on the same folder finds its blobs again).
+enum TestBlobs {
+    static let bucket: String? = {
+        let environment = ProcessInfo.processInfo.environment
+        guard environment["ATELIER_TEST_BLOBS"] == "s3", let url = environment["ATELIER_BLOB_URL"], url.hasPrefix("s3://") else { return nil }
+        return url
+    }()
+
+    /// nil: blobs in the data folder.
+    static func url(for folder: URL) -> String? {
+        bucket.map { $0 + ($0.contains("?") ? "&" : "?") + "prefix=\(folder.lastPathComponent.lowercased())/" }
+    }
 }
