@@ -25,17 +25,25 @@ def running_server(folder=None, **environment):
     env = dict(os.environ, ATELIER_LOG_LEVEL="warning", **environment)
     server = subprocess.Popen([BINARY, "serve", "--port", str(port), "--data-dir", folder], env=env, stdout=subprocess.DEVNULL)
     try:
-        for _ in range(300):
-            try:
-                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
-                conn.request("GET", "/health")
-                if conn.getresponse().status == 200:
-                    break
-            except OSError:
-                time.sleep(0.1)
+        wait_healthy(port)
         yield server, port, folder
     finally:
         server.terminate()
         server.wait(timeout=30)
         if not keep:
             shutil.rmtree(folder, ignore_errors=True)
+
+
+def wait_healthy(port, seconds=60):
+    """Returns once GET /health answers 200 (the server is listening and its database open)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+            conn.request("GET", "/health")
+            if conn.getresponse().status == 200:
+                return
+        except OSError:
+            pass
+        time.sleep(0.1)
+    raise RuntimeError(f"atelier on port {port} was not healthy after {seconds} s")

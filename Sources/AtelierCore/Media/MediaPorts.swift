@@ -22,6 +22,15 @@ public protocol BlobStore: Sendable {
     func delete(key: String) async throws
 }
 
+/// A blob store that can say what it holds, so blobs left without a media row can be swept: a
+/// process that dies between writing an upload's blobs and recording them leaves such blobs.
+public protocol SweepableBlobStore: BlobStore {
+    /// Keys under `prefix` of blobs last written before `date`.
+    func keys(prefix: String, writtenBefore date: Date) async throws -> [String]
+    /// Deletes scratch files of writes that never finished (their process died) and counts them.
+    func removeAbandonedWrites(before date: Date) async throws -> Int
+}
+
 public struct ImageHeader: Sendable {
     public let format: ImageFormat
     public let width: Int

@@ -23,7 +23,7 @@ public struct MediaService: Sendable {
     public let limits: Limits
     /// Blobs are shared by content: one upload or delete of the same bytes at a time, so a delete
     /// never removes files that an upload in flight is about to point at.
-    private let contentLock = KeyedLock()
+    let contentLock = KeyedLock()
 
     public init(store: any MediaStore, blobs: any BlobStore, images: any ImageProcessor, limits: Limits) {
         self.store = store

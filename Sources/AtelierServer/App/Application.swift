@@ -15,7 +15,7 @@ public struct AtelierServices: Sendable {
     public let config: AtelierConfig
     public let database: any Database
     let accounts: AccountService
-    let media: MediaService
+    public let media: MediaService
     let tokens: AccessTokens
     let signer: URLSigner
     let catalogue: ProcessorCatalogue
@@ -111,6 +111,7 @@ public struct AtelierServices: Sendable {
             group.addTask { await workerPool(logger: logger).run() }
             group.addTask { await catalog.embedNewListings(logger: logger) }
             group.addTask { await upkeep.run(logger: logger) }
+            group.addTask { await media.sweepOrphanedBlobs(every: .seconds(3600), logger: logger) }
         }
     }
 }

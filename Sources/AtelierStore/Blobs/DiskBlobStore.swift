@@ -3,7 +3,7 @@ import Foundation
 
 /// Blobs as files under one folder. Writes go to a temporary file that is renamed into place, so a
 /// reader (or a crash) never sees half a file. Keys are made by Atelier and checked anyway.
-public struct DiskBlobStore: BlobStore {
+public struct DiskBlobStore: SweepableBlobStore {
     let root: URL
 
     public init(root: URL) throws {
@@ -37,6 +37,29 @@ public struct DiskBlobStore: BlobStore {
         } catch CocoaError.fileNoSuchFile {
             // Already gone: deleting is idempotent.
         }
+    }
+
+    public func keys(prefix: String, writtenBefore date: Date) async throws -> [String] {
+        let folder = try url(for: prefix.hasSuffix("/") ? String(prefix.dropLast()) : prefix)
+        guard let walker = FileManager.default.enumerator(at: folder, includingPropertiesForKeys: [.contentModificationDateKey, .isRegularFileKey]) else { return [] }
+        var keys: [String] = []
+        for case let file as URL in walker {
+            let values = try file.resourceValues(forKeys: [.contentModificationDateKey, .isRegularFileKey])
+            guard values.isRegularFile == true, let written = values.contentModificationDate, written < date else { continue }
+            keys.append(prefix + String(file.standardizedFileURL.path.dropFirst(folder.standardizedFileURL.path.count + 1)))
+        }
+        return keys
+    }
+
+    public func removeAbandonedWrites(before date: Date) async throws -> Int {
+        let scratch = root.appendingPathComponent("tmp")
+        var removed = 0
+        for file in try FileManager.default.contentsOfDirectory(at: scratch, includingPropertiesForKeys: [.contentModificationDateKey]) {
+            guard let written = try file.resourceValues(forKeys: [.contentModificationDateKey]).contentModificationDate, written < date else { continue }
+            try? FileManager.default.removeItem(at: file)
+            removed += 1
+        }
+        return removed
     }
 
     private func url(for key: String) throws -> URL {
