@@ -210,7 +210,9 @@ def run(args, rng, server, folder):
     print(f"blobs orphaned by the crashes before `atelier media sweep`: {orphans_before_sweep}")
     print(f"requests sent again after a crash (same Idempotency-Key): {sum(1 for p in RETRIED if p == '/api/v1/jobs')}")
     for name, value in checks.items():
-        print(f"  {'ok ' if value == 0 else 'BAD'} {name}: {value}")
+        if value:
+            print(f"  BAD {name}: {value}")
+    print(f"audit: {sum(1 for v in checks.values() if v == 0)} of {len(checks)} checks ok ({', '.join(checks)})")
     bad = any(checks.values()) or pending
     print("crash loop: " + ("FAILED" if bad else "nothing lost, nothing done twice"))
     if not bad:
