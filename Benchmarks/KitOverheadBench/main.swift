@@ -35,7 +35,7 @@ func rawToken(_ base: URL, _ session: URLSession) async throws -> String {
 
 /// One decoder for every raw call, as the SDK keeps one.
 enum Raw {
-    nonisolated(unsafe) static let decoder: JSONDecoder = {
+    static let decoder: JSONDecoder = {
         let decoder = JSONDecoder()
         decoder.keyDecodingStrategy = .convertFromSnakeCase
         return decoder

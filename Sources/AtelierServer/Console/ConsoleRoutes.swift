@@ -9,6 +9,8 @@ import Logging
 /// document still lists every route the router has.
 struct ConsoleRoutes {
     let assets: ConsoleAssets
+    /// `ATELIER_CONSOLE_DIR`, to say in the log why the files were not found.
+    let configured: String?
 
     /// Scripts and styles only from this origin and never inline; images also from marketplaces
     /// (listing photos not stored here) and from blob: previews of a photo being uploaded.
@@ -21,7 +23,9 @@ struct ConsoleRoutes {
         if let directory = assets.directory {
             logger.debug("web console served from \(directory.path)")
         } else {
-            logger.warning("web console files not found (no Atelier_AtelierServer resource bundle beside the executable and no ATELIER_CONSOLE_DIR); / answers 503")
+            let why = configured.map { "no index.html in ATELIER_CONSOLE_DIR \($0)" }
+                ?? "no Atelier_AtelierServer resource bundle beside the executable, and ATELIER_CONSOLE_DIR is not set"
+            logger.warning("web console files not found (\(why)); / answers 503")
         }
         router.get("/") { request, _ in try serve("index.html", request) }
         router.get("console/{file}") { request, context in try serve(try context.parameters.require("file"), request) }
