@@ -87,6 +87,8 @@ def main():
 
             page.goto(url + "/")
             expect(page.get_by_role("heading", name="Sign in or create an account")).to_be_visible()
+            expect(page.get_by_role("button", name="Sign out")).to_be_hidden()
+            expect(page.get_by_role("navigation", name="Sections")).to_be_hidden()
             page.keyboard.press("Tab")
             assert page.evaluate("document.activeElement.textContent") == "Skip to content", "the first Tab stop is the skip link"
             steps.shot("signed-out")
@@ -169,6 +171,7 @@ def main():
 
             page.get_by_role("button", name="Sign out").click()
             expect(page.get_by_role("heading", name="Sign in or create an account")).to_be_visible()
+            expect(page.get_by_role("button", name="Sign out")).to_be_hidden()
             assert page.evaluate("sessionStorage.getItem('atelier.session')") is None
         finally:
             browser.close()
