@@ -116,6 +116,8 @@ let package = Package(
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
+            // The web console's static files, found beside the executable at run time (ConsoleAssets).
+            resources: [.copy("Console/Assets")],
             swiftSettings: swiftSettings
         ),
         .executableTarget(
@@ -152,6 +154,13 @@ let package = Package(
             name: "text-embedding-bench",
             dependencies: ["AtelierML"],
             path: "Benchmarks/TextEmbeddingBench",
+            swiftSettings: swiftSettings
+        ),
+        // AtelierKit's overhead per call against raw URLSession (Benchmarks/kit_overhead.py runs it).
+        .executableTarget(
+            name: "kit-overhead-bench",
+            dependencies: ["AtelierKit"],
+            path: "Benchmarks/KitOverheadBench",
             swiftSettings: swiftSettings
         ),
         .testTarget(

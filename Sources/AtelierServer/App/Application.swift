@@ -140,6 +140,8 @@ func buildRoutes(_ services: AtelierServices, logger: Logger) -> (Router<Atelier
     router.add(middleware: ErrorMiddleware(routes: routes))
 
     HealthRoutes(database: services.database, searchIndex: services.catalog.index, metrics: MetricsBackend.registry).add(to: router)
+    ConsoleRoutes(assets: ConsoleAssets.locate(configured: services.config.consoleDir), configured: services.config.consoleDir)
+        .add(to: router, logger: logger)
     // Probes and metrics are not rate limited; the API is.
     let api = router.group("api/v1").add(middleware: RateLimitMiddleware(limit: services.config.requestsPerMinute, perSeconds: 60, scope: "API"))
     let authenticator = Authenticator(tokens: services.tokens, accounts: services.accounts)

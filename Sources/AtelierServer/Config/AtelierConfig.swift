@@ -33,6 +33,8 @@ public struct AtelierConfig: Sendable {
     public var devProcessors = false
     /// A JSON file declaring processors that external workers run (see `ProcessorDeclarations`).
     public var externalProcessors: String?
+    /// The web console's files; default: the resource bundle next to the executable.
+    public var consoleDir: String?
     public var interactiveWorkers = 2
     public var standardWorkers = 2
     public var batchWorkers = 1
@@ -96,6 +98,7 @@ public struct AtelierConfig: Sendable {
         try int("ATELIER_LOGIN_WINDOW_SECONDS") { loginWindowSeconds = $0 }
         try int("ATELIER_FREE_CREDITS") { freeCredits = $0 }
         if let v = settings["ATELIER_EXTERNAL_PROCESSORS"], !v.isEmpty { externalProcessors = v }
+        if let v = settings["ATELIER_CONSOLE_DIR"], !v.isEmpty { consoleDir = v }
         if let v = settings["ATELIER_DEV_PROCESSORS"] { devProcessors = ["1", "true", "yes", "on"].contains(v.lowercased()) }
         try int("ATELIER_INTERACTIVE_WORKERS") { interactiveWorkers = $0 }
         try int("ATELIER_STANDARD_WORKERS") { standardWorkers = $0 }

@@ -13,6 +13,16 @@ enum OpenAPIDocument {
         .init(method: "get", path: "/ready", id: "ready", tag: "Operations", summary: "Readiness: the database answers.", bearer: false, success: [200: "Status"], errors: [503]),
         .init(method: "get", path: "/metrics", id: "metrics", tag: "Operations", summary: "Prometheus metrics (text exposition format).", bearer: false, success: [200: nil]),
         .init(method: "get", path: "/api/v1/openapi.json", id: "openapi", tag: "Operations", summary: "This document.", bearer: false, success: [200: nil]),
+        // The web console is not API, but it is a route the router has, so it is listed here too.
+        .init(method: "get", path: "/", id: "console", tag: "Console",
+              summary: "The web console's page (text/html; ETag, Cache-Control no-cache, a strict Content-Security-Policy). 503 CONSOLE_UNAVAILABLE when its files are not installed.",
+              bearer: false, parameters: [["name": "If-None-Match", "in": "header", "schema": ["type": "string"]]],
+              success: [200: nil, 304: nil], errors: [503]),
+        .init(method: "get", path: "/console/{file}", id: "consoleFile", tag: "Console",
+              summary: "One of the console's scripts, styles or images, by plain file name (ETag, Cache-Control no-cache).",
+              bearer: false, parameters: [["name": "file", "in": "path", "required": true, "schema": ["type": "string", "pattern": "^[A-Za-z0-9][A-Za-z0-9._-]*$"]],
+                                          ["name": "If-None-Match", "in": "header", "schema": ["type": "string"]]],
+              success: [200: nil, 304: nil], errors: [404, 503]),
 
         .init(method: "post", path: "/api/v1/auth/register", id: "register", tag: "Accounts", summary: "Create an account and sign in.",
               bearer: false, body: .json(schema: "Credentials"), success: [201: "Session"], errors: [409, 422]),
