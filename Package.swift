@@ -151,6 +151,12 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .executableTarget(
+            name: "pgvector-bench",
+            dependencies: ["AtelierCore", "AtelierStore", .product(name: "SQLKit", package: "sql-kit")],
+            path: "Benchmarks/PgvectorBench",
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
             name: "text-embedding-bench",
             dependencies: ["AtelierML"],
             path: "Benchmarks/TextEmbeddingBench",

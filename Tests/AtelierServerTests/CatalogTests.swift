@@ -64,7 +64,7 @@ struct CatalogTests {
             #expect(full.unchanged == 1)
             #expect(full.removed == 1)
             try await catalog.index.refresh()
-            #expect(catalog.index.listingCount == 5)
+            #expect(try await catalog.index.countListings() == 5)
         }
     }
 }

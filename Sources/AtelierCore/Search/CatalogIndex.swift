@@ -5,7 +5,7 @@ import Foundation
 public final class CatalogIndex: @unchecked Sendable {
     public let images: (any ListingVectorIndex)?
     public let texts: (any ListingVectorIndex)?
-    private let store: any ListingStore
+    let store: any ListingStore
     private let imageModel: String?
     private let textModel: String?
     private let lock = NSLock()

@@ -16,11 +16,11 @@ public struct SearchResults: Sendable {
 public struct SearchService: Sendable {
     public static let limits = 1...100
     let listings: any ListingStore
-    let index: CatalogIndex
+    let index: any ListingSearchIndex
     let photos: (any PhotoEmbedder)?
     let texts: (any TextEmbedder)?
 
-    public init(listings: any ListingStore, index: CatalogIndex, photos: (any PhotoEmbedder)?, texts: (any TextEmbedder)?) {
+    public init(listings: any ListingStore, index: any ListingSearchIndex, photos: (any PhotoEmbedder)?, texts: (any TextEmbedder)?) {
         self.listings = listings
         self.index = index
         self.photos = photos
@@ -28,11 +28,11 @@ public struct SearchService: Sendable {
     }
 
     public func similar(toPhoto photo: Data, filters: SearchFilters, limit: Int) async throws -> SearchResults {
-        guard let photos, let images = index.images else { throw AtelierError.modelUnavailable("image embedding") }
-        let (limit, pass) = (try Self.checked(limit), index.filter(try filters.validated()))
+        guard let photos, index.searches(.image) else { throw AtelierError.modelUnavailable("image embedding") }
+        let (limit, filters) = (try Self.checked(limit), try filters.validated())
         let embedding = try await photos.embed(photo)
         let started = ContinuousClock.now
-        let found = images.search(embedding.vector, limit: limit, where: pass)
+        let found = try await index.nearest(embedding.vector, in: .image, filters: filters, excluding: nil, limit: limit)
         let searched = ContinuousClock.now - started
         var results = try await hits(found.map { ($0.listingID, Double($0.score)) })
         results.timing["decode"] = embedding.decodeSeconds * 1000
@@ -46,12 +46,12 @@ public struct SearchService: Sendable {
         guard let listing = try await listings.listing(id: listingID), !listing.removed else {
             throw AtelierError.notFound("LISTING_NOT_FOUND", "No such listing.")
         }
-        guard let images = index.images, let vector = try await storedVector(of: listing.id) else {
+        guard index.searches(.image), let vector = try await storedVector(of: listing.id) else {
             throw AtelierError(status: 409, code: "LISTING_NOT_EMBEDDED", message: "This listing's photo is not indexed yet.")
         }
         let started = ContinuousClock.now
-        let pass = index.filter(try filters.validated())
-        let found = images.search(vector, limit: try Self.checked(limit), where: { $0 != listingID && pass($0) })
+        let found = try await index.nearest(vector, in: .image, filters: try filters.validated(), excluding: listingID,
+                                            limit: try Self.checked(limit))
         var results = try await hits(found.map { ($0.listingID, Double($0.score)) })
         results.timing["search"] = (ContinuousClock.now - started).milliseconds
         return results
@@ -62,21 +62,20 @@ public struct SearchService: Sendable {
         let query = query.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !query.isEmpty, query.count <= 500 else { throw AtelierError.validation("q must be 1–500 characters.", field: "q") }
         let limit = try Self.checked(limit)
-        let pass = index.filter(try filters.validated())
+        let filters = try filters.validated()
         let started = ContinuousClock.now
-        // Keyword hits are filtered after the fact, so ask for plenty.
-        let keyword = try await listings.keywordMatches(query, limit: 1000).filter(pass)
+        let keyword = try await index.keywordMatches(query, filters: filters, limit: limit * 2)
         let keywordTime = ContinuousClock.now - started
         var semantic: [String] = []
         var embedTime = Duration.zero
-        if let texts, let textIndex = index.texts {
+        if let texts, index.searches(.text) {
             let embedStart = ContinuousClock.now
             if let vector = try await texts.embed([query]).first {
                 embedTime = ContinuousClock.now - embedStart
-                semantic = textIndex.search(vector, limit: limit * 2, where: pass).map(\.listingID)
+                semantic = try await index.nearest(vector, in: .text, filters: filters, excluding: nil, limit: limit * 2).map(\.listingID)
             }
         }
-        let fused = Self.reciprocalRankFusion([Array(keyword.prefix(limit * 2)), semantic], limit: limit)
+        let fused = Self.reciprocalRankFusion([keyword, semantic], limit: limit)
         var results = try await hits(fused)
         results.timing["keyword"] = keywordTime.milliseconds
         results.timing["embed"] = embedTime.milliseconds

@@ -47,6 +47,9 @@ public struct AtelierConfig: Sendable {
     public var requestsPerMinute = 1200
     /// Up to this many listings, vector search is exact; beyond, it walks an HNSW graph.
     public var exactSearchLimit = 20_000
+    /// PostgreSQL: pgvector's `hnsw.ef_search` for searches (1–1000): candidates the graph walk
+    /// keeps, more for better recall, fewer for speed. pgvector's default is 40.
+    public var pgEfSearch = 100
     /// Number format of the photo model's matrix products: `bfloat16` (default; float32 where the
     /// CPU lacks AVX-512 BF16), `float32`, or `int8` (fastest; its vectors are tagged apart).
     public var photoPrecision = "bfloat16"
@@ -109,6 +112,7 @@ public struct AtelierConfig: Sendable {
         try int("ATELIER_DATABASE_POOL_SIZE") { databasePoolSize = max(1, $0) }
         try int("ATELIER_REQUESTS_PER_MINUTE") { requestsPerMinute = $0 }
         try int("ATELIER_EXACT_SEARCH_LIMIT") { exactSearchLimit = $0 }
+        try int("ATELIER_PG_EF_SEARCH") { pgEfSearch = $0 }
         if let v = settings["ATELIER_PHOTO_PRECISION"] {
             guard ["float32", "bfloat16", "int8"].contains(v) else { throw ConfigError.invalid("ATELIER_PHOTO_PRECISION", v) }
             photoPrecision = v
@@ -128,6 +132,7 @@ public struct AtelierConfig: Sendable {
         guard (4...31).contains(bcryptCost) else { throw ConfigError.invalid("ATELIER_BCRYPT_COST", String(bcryptCost)) }
         guard maxUploadBytes > 0 else { throw ConfigError.invalid("ATELIER_MAX_UPLOAD_BYTES", String(maxUploadBytes)) }
         guard maxImagePixels > 0 else { throw ConfigError.invalid("ATELIER_MAX_IMAGE_PIXELS", String(maxImagePixels)) }
+        guard (1...1000).contains(pgEfSearch) else { throw ConfigError.invalid("ATELIER_PG_EF_SEARCH", String(pgEfSearch)) }
     }
 
     /// Reads `KEY=VALUE` lines (blank lines and `#` comments allowed), as in a `.env` file.

@@ -7,7 +7,7 @@ import Prometheus
 /// Liveness, readiness and Prometheus metrics, outside `/api/v1` where orchestrators expect them.
 struct HealthRoutes {
     let database: any Database
-    let searchIndex: CatalogIndex
+    let searchIndex: any ListingSearchIndex
     let metrics: PrometheusCollectorRegistry
 
     func add(to router: Router<AtelierContext>) {

@@ -12,7 +12,8 @@ public struct CatalogServices: Sendable {
     public let listings: any ListingStore
     public let runs: any IngestionRunStore
     public let sources: any IngestionSourceStore
-    public let index: CatalogIndex
+    /// In memory on SQLite; on PostgreSQL the database's pgvector indexes.
+    public let index: any ListingSearchIndex
     public let search: SearchService
     public let photos: ListingPhotos
     public let importer: CatalogImport
@@ -23,16 +24,13 @@ public struct CatalogServices: Sendable {
         BLASThreads.useOne()
         let photoModel = try loadPhotoModel(config: config, images: images)
         let textModel = try loadTextModel(config: config)
-        let indexRoot = URL(fileURLWithPath: config.dataDir).appendingPathComponent("index")
-        func vectors(_ space: VectorSpace, model: String?, dimensions: Int) throws -> IndexedVectors? {
-            guard let model else { return nil }
-            let folder = indexRoot.appendingPathComponent("\(space.rawValue)-\(model.filter { $0.isLetter || $0.isNumber || $0 == "-" })")
-            return try IndexedVectors(folder: folder, dimensions: dimensions, exactSearchLimit: config.exactSearchLimit)
+        let index: any ListingSearchIndex
+        if DatabaseOpener.isPostgres(url: config.resolvedDatabaseURL) {
+            index = PostgresListingIndex(database: database, imageModel: photoModel?.modelID, textModel: textModel?.modelID,
+                                         efSearch: config.pgEfSearch)
+        } else {
+            index = try embeddedIndex(config: config, listings: listings, photoModel: photoModel?.modelID, textModel: textModel?.modelID)
         }
-        let index = CatalogIndex(
-            store: listings,
-            images: try vectors(.image, model: photoModel?.modelID, dimensions: 384), imageModel: photoModel?.modelID,
-            texts: try vectors(.text, model: textModel?.modelID, dimensions: 384), textModel: textModel?.modelID)
         return CatalogServices(
             listings: listings,
             runs: SQLIngestionRunStore(database: database),
@@ -41,6 +39,22 @@ public struct CatalogServices: Sendable {
             search: SearchService(listings: listings, index: index, photos: photoModel, texts: textModel),
             photos: ListingPhotos(listings: listings, media: media, downloader: ImageDownloads(fetcher: HTTPPageFetcher.shared, userAgent: config.userAgent), photos: photoModel, texts: textModel, logger: logger),
             importer: CatalogImport(listings: listings, runs: SQLIngestionRunStore(database: database)))
+    }
+
+    /// The in-memory index (exact, HNSW beyond `exactSearchLimit`), persisted per space and model
+    /// under `<data-dir>/index` and following the database by revision.
+    private static func embeddedIndex(config: AtelierConfig, listings: SQLListingStore, photoModel: String?,
+                                      textModel: String?) throws -> CatalogIndex {
+        let indexRoot = URL(fileURLWithPath: config.dataDir).appendingPathComponent("index")
+        func vectors(_ space: VectorSpace, model: String?, dimensions: Int) throws -> IndexedVectors? {
+            guard let model else { return nil }
+            let folder = indexRoot.appendingPathComponent("\(space.rawValue)-\(model.filter { $0.isLetter || $0.isNumber || $0 == "-" })")
+            return try IndexedVectors(folder: folder, dimensions: dimensions, exactSearchLimit: config.exactSearchLimit)
+        }
+        return CatalogIndex(
+            store: listings,
+            images: try vectors(.image, model: photoModel, dimensions: 384), imageModel: photoModel,
+            texts: try vectors(.text, model: textModel, dimensions: 384), textModel: textModel)
     }
 
     private static func loadPhotoModel(config: AtelierConfig, images: VipsImageProcessor) throws -> ModelPhotoEmbedder? {
@@ -66,8 +80,9 @@ public struct CatalogServices: Sendable {
     }
 
     /// Keeps the search index in step with the database (imports from any process), until the
-    /// calling task is canceled.
+    /// calling task is canceled. Nothing to follow where the database is the index.
     public func followIndex(every interval: Duration = .seconds(2), logger: Logger) async {
+        guard index is CatalogIndex else { return }
         while !Task.isCancelled {
             do { try await index.refresh() } catch { logger.error("search index refresh failed", metadata: ["error": "\(error)"]) }
             try? await Task.sleep(for: interval)

@@ -217,10 +217,22 @@ public struct SQLListingStore: ListingStore {
 
     private static func save(_ db: any SQLDatabase, _ vector: ListingVector) async throws {
         let revision = try await nextRevision(db, table: "listing_vectors")
+        guard db.isPostgres else {
+            try await db.raw("""
+                INSERT INTO listing_vectors (listing_id, space, model, vector, revision)
+                VALUES (\(bind: vector.listingID), \(bind: vector.space.rawValue), \(bind: vector.model), \(bind: ListingRows.bytes(vector.values)), \(bind: revision))
+                ON CONFLICT (listing_id, space) DO UPDATE SET model = excluded.model, vector = excluded.vector, revision = excluded.revision
+                """).run()
+            return
+        }
+        // There the pgvector column that searches use, too (NULL for a length it cannot hold).
+        let embedding: SQLQueryString = PGVector.fits(vector.values) ? "CAST(\(bind: PGVector.literal(vector.values)) AS vector)" : "NULL"
         try await db.raw("""
-            INSERT INTO listing_vectors (listing_id, space, model, vector, revision)
-            VALUES (\(bind: vector.listingID), \(bind: vector.space.rawValue), \(bind: vector.model), \(bind: ListingRows.bytes(vector.values)), \(bind: revision))
-            ON CONFLICT (listing_id, space) DO UPDATE SET model = excluded.model, vector = excluded.vector, revision = excluded.revision
+            INSERT INTO listing_vectors (listing_id, space, model, vector, embedding, revision)
+            VALUES (\(bind: vector.listingID), \(bind: vector.space.rawValue), \(bind: vector.model), \(bind: ListingRows.bytes(vector.values)),
+                \(embedding), \(bind: revision))
+            ON CONFLICT (listing_id, space) DO UPDATE
+            SET model = excluded.model, vector = excluded.vector, embedding = excluded.embedding, revision = excluded.revision
             """).run()
     }
 

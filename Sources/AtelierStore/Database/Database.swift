@@ -20,9 +20,14 @@ extension Database {
 /// Opens the database a URL names: `postgres://user:password@host:port/database` (or
 /// `postgresql://`), else `sqlite:///path/to/file.sqlite` or a bare path.
 public enum DatabaseOpener {
+    /// True for the URLs `open` takes as PostgreSQL.
+    public static func isPostgres(url: String) -> Bool {
+        url.hasPrefix("postgres://") || url.hasPrefix("postgresql://")
+    }
+
     public static func open(url: String, migrate: Bool = true, maxConnections: Int = 10) async throws -> any Database {
         let database: any Database
-        if url.hasPrefix("postgres://") || url.hasPrefix("postgresql://") {
+        if isPostgres(url: url) {
             database = try PostgresDatabase.open(url: url, maxConnections: maxConnections)
         } else {
             database = try await SQLiteDatabase.open(path: url.hasPrefix("sqlite://") ? String(url.dropFirst("sqlite://".count)) : url)

@@ -179,12 +179,14 @@ public struct Migrator: Sendable {
         catalog,
         ingestionSources,
         workerTokens,
+        pgvector,
     ]
 
     /// Returns the versions it applied. On PostgreSQL each step holds an advisory lock, so of
     /// two processes starting at once one migrates and the other then finds the work done.
+    /// `through`: the last version to apply (tests of a migration start from the one before).
     @discardableResult
-    public func migrate() async throws -> [Int] {
+    public func migrate(through last: Int = .max) async throws -> [Int] {
         try await database.transaction { db in
             try await Self.lock(db)
             try await db.raw("""
@@ -193,7 +195,7 @@ public struct Migrator: Sendable {
                 """).run()
         }
         var done: [Int] = []
-        for migration in Self.all {
+        for migration in Self.all where migration.version <= last {
             do {
                 let applied = try await database.transaction { db in
                     try await Self.lock(db)
