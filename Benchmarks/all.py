@@ -17,12 +17,15 @@ BENCHMARKS = [
     ("foundation", ["foundation.py"], ["foundation.py", "--uploads", "200"]),
     ("jobs", ["jobs.py"], ["jobs.py", "--jobs", "1000"]),
     ("search", ["search.py", "--index-sizes", "30000,100000"], ["search.py", "--listings", "10000", "--index-sizes", "30000"]),
+    ("pgvector", ["pgvector.py", "--sizes", "30000,100000"], ["pgvector.py", "--sizes", "10000", "--queries", "50"]),
+    ("web console", ["console.py"], ["console.py", "--runs", "3"]),
+    ("sdk overhead", ["kit_overhead.py"], ["kit_overhead.py"]),
     ("crash loop", ["chaos.py"], ["chaos.py", "--kills", "5"]),
     ("load and soak", ["load.py"], ["load.py", "--seconds", "60"]),
 ]
 
 # Lines that are progress, not figures.
-CHATTER = re.compile(r"^(kill -9 #|Deleted \d+ orphaned|\[\d+/\d+\]|Build|Compiling|Linking|Fetching|Computing|Building|Write)")
+CHATTER = re.compile(r"^(kill -9 #|Deleted \d+ orphaned|\[\d+/\d+\]|Build|Compiling|Linking|Fetching|Computing|Building|Write|warning:|\s+/)")
 
 
 def run(name, arguments):
