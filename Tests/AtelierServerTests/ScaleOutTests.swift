@@ -54,7 +54,7 @@ struct ScaleOutTests {
     }
 
     @Test("1,000 jobs through two API processes, run by two worker processes: each completes exactly once",
-          .enabled(if: AtelierCluster.skipReason == nil, "needs PostgreSQL"))
+          .enabled(if: AtelierCluster.skipReason == nil, "needs PostgreSQL (ATELIER_TEST_DATABASE_URL): several processes share one database"))
     func exactlyOnce() async throws {
         try await AtelierCluster.with(apis: 2, workers: 2, environment: ["ATELIER_FREE_CREDITS": "5000", "ATELIER_STANDARD_WORKERS": "2"]) { cluster in
             let token = try await cluster.apis[0].register(email: "once@example.com")
@@ -79,7 +79,7 @@ struct ScaleOutTests {
     }
 
     @Test("kill -9 of a worker process mid-run: its leased jobs finish on the other after the lease runs out",
-          .enabled(if: AtelierCluster.skipReason == nil, "needs PostgreSQL"))
+          .enabled(if: AtelierCluster.skipReason == nil, "needs PostgreSQL (ATELIER_TEST_DATABASE_URL): several processes share one database"))
     func killedWorker() async throws {
         try await AtelierCluster.with(apis: 1, workers: 2, environment: [
             "ATELIER_FREE_CREDITS": "1000", "ATELIER_STANDARD_WORKERS": "2", "ATELIER_JOB_LEASE_SECONDS": "3",
@@ -120,7 +120,7 @@ struct ScaleOutTests {
     }
 
     @Test("a WebSocket client on API process A sees every event of a job created on B and run by a worker process",
-          .enabled(if: AtelierCluster.skipReason == nil, "needs PostgreSQL"))
+          .enabled(if: AtelierCluster.skipReason == nil, "needs PostgreSQL (ATELIER_TEST_DATABASE_URL): several processes share one database"))
     func eventsCrossProcesses() async throws {
         try await AtelierCluster.with(apis: 2, workers: 1, environment: ["ATELIER_FREE_CREDITS": "10"]) { cluster in
             let (a, b) = (cluster.apis[0], cluster.apis[1])
@@ -152,7 +152,7 @@ struct ScaleOutTests {
     }
 
     @Test("when an API process's LISTEN connection drops, it reconnects and its streams miss no event",
-          .enabled(if: AtelierCluster.skipReason == nil, "needs PostgreSQL"))
+          .enabled(if: AtelierCluster.skipReason == nil, "needs PostgreSQL (ATELIER_TEST_DATABASE_URL): several processes share one database"))
     func listenReconnects() async throws {
         try await AtelierCluster.with(apis: 2, workers: 0, environment: ["ATELIER_FREE_CREDITS": "10"]) { cluster in
             let (a, b) = (cluster.apis[0], cluster.apis[1])
@@ -188,7 +188,7 @@ struct ScaleOutTests {
     }
 
     @Test("concurrent charges from two API processes never drive a balance negative",
-          .enabled(if: AtelierCluster.skipReason == nil, "needs PostgreSQL"))
+          .enabled(if: AtelierCluster.skipReason == nil, "needs PostgreSQL (ATELIER_TEST_DATABASE_URL): several processes share one database"))
     func concurrentCharges() async throws {
         // No workers: nothing ends (or refunds) while the charges race.
         try await AtelierCluster.with(apis: 2, workers: 0, environment: ["ATELIER_FREE_CREDITS": "25"]) { cluster in
