@@ -25,7 +25,7 @@ struct WorkerCommand: AsyncParsableCommand {
         let logger = options.logger(config)
         let services = try await AtelierServices.open(config)
         logger.info("atelier worker starting", metadata: ["queues": .string(queues ?? "all")])
-        let work = Task { await services.runWorkers(logger: logger) }
+        let work = Task { await services.runWorkerProcess(logger: logger) }
         await ShutdownSignal.wait()
         // Jobs in hand stay leased and run again elsewhere; the database closes last.
         work.cancel()

@@ -3,7 +3,9 @@ import Foundation
 /// Fan-out of job changes inside this process: each subscriber gets the events of one owner
 /// (optionally one job) as they happen. Persisted events cover what a subscriber missed.
 /// A lock, not an actor: every job change passes through `publish`, usually with nobody
-/// listening, and should not cost a hop to another executor.
+/// listening, and should not cost a hop to another executor. Events reach the hub from this
+/// process and, through a `JobEventFeed`, from others, sometimes twice (a replay after a dropped
+/// connection): per job, an event no newer than the last one delivered is dropped.
 public final class JobEventHub: @unchecked Sendable {  // `subscribers` and `closed` are guarded by `lock`
     private struct Subscriber {
         let ownerID: String
@@ -14,8 +16,18 @@ public final class JobEventHub: @unchecked Sendable {  // `subscribers` and `clo
     private let lock = NSLock()
     private var subscribers: [UUID: Subscriber] = [:]
     private var closed = false
+    /// The last sequence delivered per job, in two generations: when the current one is full it
+    /// becomes the previous one, so memory stays bounded and recent jobs are remembered.
+    private var delivered: [String: Int64] = [:]
+    private var deliveredBefore: [String: Int64] = [:]
+    private static let generationSize = 20_000
 
     public init() {}
+
+    /// Whether anyone here follows this owner's jobs (a feed skips decoding the other events).
+    public func hasSubscribers(ownerID: String) -> Bool {
+        lock.withLock { subscribers.values.contains { $0.ownerID == ownerID } }
+    }
 
     /// Ends every stream (the server is shutting down) and every later subscription at once.
     public func close() {
@@ -28,8 +40,19 @@ public final class JobEventHub: @unchecked Sendable {  // `subscribers` and `clo
     }
 
     public func publish(_ event: JobEvent) {
-        let matching = lock.withLock {
-            subscribers.values.filter { $0.ownerID == event.ownerID && ($0.jobID == nil || $0.jobID == event.jobID) }
+        let matching: [Subscriber] = lock.withLock {
+            // With nobody listening (a worker process) there is nothing to deliver or remember.
+            guard !subscribers.isEmpty else { return [] }
+            if event.sequence > 0 {
+                // A job's changes are snapshots: an older one than the last delivered says nothing new.
+                if let last = delivered[event.jobID] ?? deliveredBefore[event.jobID], last >= event.sequence { return [] }
+                if delivered.count >= Self.generationSize {
+                    deliveredBefore = delivered
+                    delivered = [:]
+                }
+                delivered[event.jobID] = event.sequence
+            }
+            return subscribers.values.filter { $0.ownerID == event.ownerID && ($0.jobID == nil || $0.jobID == event.jobID) }
         }
         for subscriber in matching { subscriber.continuation.yield(event) }
     }

@@ -26,7 +26,9 @@ public struct WorkerPool: Sendable {
     let signal: WorkSignal
     let settings: Settings
     let logger: Logger
-    let processID = Identifier.make()
+    /// Leases name the OS process (`pid.id/queue-slot`): an operator, or a test that kills one,
+    /// can tell which process holds a job.
+    let processID = "\(ProcessInfo.processInfo.processIdentifier).\(Identifier.make())"
 
     public init(store: any JobStore, catalogue: ProcessorCatalogue, jobs: JobService, settings: Settings, logger: Logger) {
         self.store = store

@@ -24,6 +24,8 @@ public struct AtelierServices: Sendable {
     let jobStore: any JobStore
     public let catalog: CatalogServices
     public let externalWorkers: ExternalWorkers
+    /// Other processes' job changes (PostgreSQL); nil when this process is the only one (SQLite).
+    let eventFeed: (any JobEventFeed)?
 
     public static func open(_ config: AtelierConfig) async throws -> AtelierServices {
         try FileManager.default.createDirectory(atPath: config.dataDir, withIntermediateDirectories: true)
@@ -66,7 +68,8 @@ public struct AtelierServices: Sendable {
         return AtelierServices(
             config: config, database: database, accounts: accounts, media: media, tokens: tokens,
             signer: URLSigner(key: keys.signedURLs, lifetime: TimeInterval(config.signedURLSeconds)),
-            catalogue: catalogue, jobs: jobs, credits: credits, jobStore: jobStore, catalog: catalog, externalWorkers: externalWorkers)
+            catalogue: catalogue, jobs: jobs, credits: credits, jobStore: jobStore, catalog: catalog, externalWorkers: externalWorkers,
+            eventFeed: try await jobStore.openEventFeed())
     }
 
     /// `s3://BUCKET?endpoint=…&region=…&prefix=…` (credentials from `AWS_*`), else a folder.
@@ -81,10 +84,13 @@ public struct AtelierServices: Sendable {
     }
 
     /// What runs beside the HTTP API until the calling task is canceled: following the search
-    /// index (every process), and the workers when configured.
+    /// index and the other processes' job events (every process), and the workers when configured.
     public func runBackground(logger: Logger) async {
         await withTaskGroup(of: Void.self) { group in
             group.addTask { await catalog.followIndex(logger: logger) }
+            if let eventFeed {
+                group.addTask { await JobEventRelay(feed: eventFeed, jobs: jobs).run(events: true, wakeups: config.workers, logger: logger) }
+            }
             if config.workers {
                 group.addTask { await runWorkers(logger: logger) }
             } else {
@@ -103,6 +109,16 @@ public struct AtelierServices: Sendable {
     /// Starts the catalogue's scheduled imports and re-embedding as jobs.
     public var upkeep: CatalogUpkeep {
         CatalogUpkeep(sources: catalog.sources, photos: catalog.photos, jobs: jobs)
+    }
+
+    /// `atelier worker`: the workers, woken by jobs queued in other processes, until canceled.
+    public func runWorkerProcess(logger: Logger) async {
+        await withTaskGroup(of: Void.self) { group in
+            if let eventFeed {
+                group.addTask { await JobEventRelay(feed: eventFeed, jobs: jobs).run(events: false, wakeups: true, logger: logger) }
+            }
+            group.addTask { await runWorkers(logger: logger) }
+        }
     }
 
     /// The in-process workers, run until the calling task is canceled.

@@ -14,20 +14,30 @@ import SQLKit
 /// AsyncKit does not declare it Sendable.
 final class PostgresDatabase: Database, @unchecked Sendable {
     private let pool: EventLoopGroupConnectionPool<PostgresConnectionSource>
+    private let configuration: SQLPostgresConfiguration
     private let logger = Logger(label: "atelier.postgres")
 
-    private init(pool: EventLoopGroupConnectionPool<PostgresConnectionSource>) {
+    private init(pool: EventLoopGroupConnectionPool<PostgresConnectionSource>, configuration: SQLPostgresConfiguration) {
         self.pool = pool
+        self.configuration = configuration
     }
 
     static func open(url: String, maxConnections: Int = 10, leaseTimeout: TimeAmount = .seconds(60)) throws -> PostgresDatabase {
         let group = MultiThreadedEventLoopGroup.singleton
         let loops = max(1, Array(group.makeIterator()).count)
+        let configuration = try PostgresURL.configuration(url)
         // Background messages only (connects, pool state): the URL and its password are never logged.
         return PostgresDatabase(pool: EventLoopGroupConnectionPool(
-            source: PostgresConnectionSource(sqlConfiguration: try PostgresURL.configuration(url)),
+            source: PostgresConnectionSource(sqlConfiguration: configuration),
             maxConnectionsPerEventLoop: max(1, (maxConnections + loops - 1) / loops),
-            requestTimeout: leaseTimeout, logger: Logger(label: "atelier.postgres"), on: group))
+            requestTimeout: leaseTimeout, logger: Logger(label: "atelier.postgres"), on: group), configuration: configuration)
+    }
+
+    /// A connection of its own, outside the pool, for as long as the caller keeps it (LISTEN holds
+    /// one for the life of the process); the caller closes it.
+    func dedicatedConnection() async throws -> PostgresConnection {
+        try await PostgresConnection.connect(on: MultiThreadedEventLoopGroup.singleton.any(), configuration: configuration.coreConfiguration,
+                                             id: 0, logger: logger).get()
     }
 
     func read<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {

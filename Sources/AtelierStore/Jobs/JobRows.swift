@@ -53,14 +53,16 @@ enum JobRows {
     }
 
     static func event(_ row: any SQLRow) throws -> JobEvent? {
-        guard let snapshot = try? JSONDecoder().decode(Snapshot.self, from: Data(try row.decode(column: "snapshot", as: String.self).utf8)) else {
-            return nil
-        }
-        let createdAt = Date(millis: try row.decode(column: "created_at", as: Int64.self))
+        event(sequence: try row.decode(column: "sequence", as: Int64.self), jobID: try row.decode(column: "job_id", as: String.self),
+              ownerID: try row.decode(column: "owner_id", as: String.self), snapshot: try row.decode(column: "snapshot", as: String.self),
+              createdAt: Date(millis: try row.decode(column: "created_at", as: Int64.self)))
+    }
+
+    /// An event from its stored parts (a row, or another process's announcement of one).
+    static func event(sequence: Int64, jobID: String, ownerID: String, snapshot text: some StringProtocol, createdAt: Date) -> JobEvent? {
+        guard let snapshot = try? JSONDecoder().decode(Snapshot.self, from: Data(text.utf8)) else { return nil }
         return JobEvent(
-            sequence: try row.decode(column: "sequence", as: Int64.self),
-            jobID: try row.decode(column: "job_id", as: String.self),
-            ownerID: try row.decode(column: "owner_id", as: String.self),
+            sequence: sequence, jobID: jobID, ownerID: ownerID,
             state: snapshot.state, progress: snapshot.progress, step: snapshot.step,
             result: snapshot.result.flatMap(JobOutputRecord.init(json:)), error: snapshot.error,
             at: snapshot.at ?? createdAt)

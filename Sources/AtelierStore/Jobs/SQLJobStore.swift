@@ -6,9 +6,18 @@ import SQLKit
 /// transaction that changes the job.
 public struct SQLJobStore: JobStore {
     let database: any Database
+    /// Names this store in its announcements, so its own process's feed skips what it published itself.
+    let origin = String(UUID().uuidString.prefix(13))
 
     public init(database: any Database) {
         self.database = database
+    }
+
+    /// The other processes' job changes from now on: on PostgreSQL, LISTEN/NOTIFY; nil on SQLite
+    /// (one process).
+    public func openEventFeed() async throws -> (any JobEventFeed)? {
+        guard let postgres = database as? PostgresDatabase else { return nil }
+        return try await PostgresJobEventFeed.open(database: postgres, origin: origin)
     }
 
     public func create(_ job: Job, idempotency: IdempotencyKey, response: (status: Int, body: Data)) async throws -> JobEvent {
@@ -31,7 +40,7 @@ public struct SQLJobStore: JobStore {
                 WHERE owner_id = \(bind: idempotency.ownerID) AND key = \(bind: idempotency.key) AND status IS NULL
                 RETURNING key
                 """).first() != nil else { throw JobError.keyInFlight }
-            return try await event(db, job)
+            return try await recordEvents(db, [job])[0]
         }
     }
 
@@ -55,10 +64,10 @@ public struct SQLJobStore: JobStore {
 
     public func claim(queue: QueueClass, processors: [String], workerID: String, leaseUntil: Date, now: Date) async throws -> JobChange? {
         let request = ClaimRequest(queue: queue, processors: processors, workerID: workerID, leaseUntil: leaseUntil)
-        return try await database.transaction { db in try await claim(db, request, now: now) }
+        return try await database.transaction { db in try await changes(db, [claim(db, request, now: now)])[0] }
     }
 
-    private func claim(_ db: any SQLDatabase, _ request: ClaimRequest, now: Date) async throws -> JobChange? {
+    private func claim(_ db: any SQLDatabase, _ request: ClaimRequest, now: Date) async throws -> Job? {
         guard !request.processors.isEmpty else { return nil }
         let names = request.processors.map { "\(bind: $0)" as SQLQueryString }.joined(separator: ", ")
         // PostgreSQL: workers claim side by side, so each skips the rows others have locked (it
@@ -71,7 +80,7 @@ public struct SQLJobStore: JobStore {
                         AND run_after <= \(bind: now.millis) AND processor IN (\(names))
                         ORDER BY priority DESC, id LIMIT 1 \(skipLocked))
             RETURNING *
-            """).first().map(JobRows.job).asyncMap { try await change(db, $0) }
+            """).first().map(JobRows.job)
     }
 
     public func heartbeat(jobID: String, workerID: String, leaseUntil: Date, progress: (Double, String?)?) async throws -> JobChange? {
@@ -82,23 +91,28 @@ public struct SQLJobStore: JobStore {
                 WHERE id = \(bind: jobID) AND lease_owner = \(bind: workerID) AND state = 'running'
                 RETURNING *
                 """).first().map(JobRows.job).asyncMap { job in
-                    progress == nil ? JobChange(job: job, event: nil) : try await change(db, job)
+                    progress == nil ? JobChange(job: job, event: nil) : try await changes(db, [job])[0] ?? JobChange(job: job, event: nil)
                 }
         }
     }
 
     public func finish(jobID: String, workerID: String, outcome: JobOutcome, now: Date) async throws -> JobChange? {
-        try await database.transaction { db in try await finish(db, jobID: jobID, workerID: workerID, outcome: outcome, now: now) }
+        try await database.transaction { db in
+            try await changes(db, [finish(db, jobID: jobID, workerID: workerID, outcome: outcome, now: now)])[0]
+        }
     }
 
     public func finish(jobID: String, workerID: String, outcome: JobOutcome, now: Date,
                        thenClaim next: ClaimRequest) async throws -> (ended: JobChange?, next: JobChange?) {
         try await database.transaction { db in
-            (try await finish(db, jobID: jobID, workerID: workerID, outcome: outcome, now: now), try await claim(db, next, now: now))
+            let ended = try await finish(db, jobID: jobID, workerID: workerID, outcome: outcome, now: now)
+            let claimed = try await claim(db, next, now: now)
+            let recorded = try await changes(db, [ended, claimed])
+            return (recorded[0], recorded[1])
         }
     }
 
-    private func finish(_ db: any SQLDatabase, jobID: String, workerID: String, outcome: JobOutcome, now: Date) async throws -> JobChange? {
+    private func finish(_ db: any SQLDatabase, jobID: String, workerID: String, outcome: JobOutcome, now: Date) async throws -> Job? {
         let lease: SQLQueryString = "id = \(bind: jobID) AND lease_owner = \(bind: workerID) AND state = 'running'"
         // Success needs nothing of the current row: one statement (the common case, and the one
         // a queue of short jobs spends its time on).
@@ -107,7 +121,7 @@ public struct SQLJobStore: JobStore {
                 UPDATE jobs SET state = 'succeeded', progress = 1, result = \(bind: output.json.text), error = NULL,
                     lease_owner = NULL, lease_until = NULL, updated_at = \(bind: now.millis)
                 WHERE \(lease) RETURNING *
-                """).first().map(JobRows.job).asyncMap { try await change(db, $0) }
+                """).first().map(JobRows.job)
         }
         guard let current = try await db.raw("SELECT * FROM jobs WHERE \(lease)").first().map(JobRows.job) else { return nil }
         let ended: Job?
@@ -129,7 +143,7 @@ public struct SQLJobStore: JobStore {
         case .canceled:
             ended = try await end(db, current, state: .canceled, failure: nil, now: now)
         }
-        return try await ended.asyncMap { try await change(db, $0) }
+        return ended
     }
 
     public func cancel(jobID: String, ownerID: String, now: Date) async throws -> JobChange? {
@@ -148,34 +162,34 @@ public struct SQLJobStore: JobStore {
             case .succeeded, .failed, .canceled:
                 return JobChange(job: job, event: nil)
             }
-            return try await changed.asyncMap { try await change(db, $0) }
+            return try await changes(db, [changed])[0]
         }
     }
 
     public func recoverExpiredLeases(now: Date) async throws -> [JobChange] {
         try await database.transaction { db in
-            // Events (and so their lock) come between refunds here: taking the lock first keeps
-            // the order "event lock, then credit rows" that would otherwise deadlock on PostgreSQL.
-            try await lockEvents(db)
+            // Every process recovers: on PostgreSQL each takes the expired jobs no other has
+            // locked, in one order (by id), so two recoveries never wait on each other in a cycle.
+            let skipLocked: SQLQueryString = db.isPostgres ? "FOR UPDATE SKIP LOCKED" : ""
             let expired = try await db.raw("""
-                SELECT * FROM jobs WHERE state = 'running' AND lease_until < \(bind: now.millis)
+                SELECT * FROM jobs WHERE state = 'running' AND lease_until < \(bind: now.millis) ORDER BY id \(skipLocked)
                 """).all().map(JobRows.job)
-            var changed: [JobChange] = []
+            var changed: [Job] = []
             for job in expired {
                 if job.cancelRequested {
-                    if let ended = try await end(db, job, state: .canceled, failure: nil, now: now) { changed.append(try await change(db, ended)) }
+                    if let ended = try await end(db, job, state: .canceled, failure: nil, now: now) { changed.append(ended) }
                 } else if job.attempts >= job.maxAttempts {
                     let failure = JobFailure(code: "WORKER_LOST", message: "The worker running this job stopped answering, on every attempt.")
-                    if let ended = try await end(db, job, state: .failed, failure: failure, now: now) { changed.append(try await change(db, ended)) }
+                    if let ended = try await end(db, job, state: .failed, failure: failure, now: now) { changed.append(ended) }
                 } else if let requeued = try await db.raw("""
                     UPDATE jobs SET state = 'queued', lease_owner = NULL, lease_until = NULL, run_after = \(bind: now.millis),
                         updated_at = \(bind: now.millis)
                     WHERE id = \(bind: job.id) AND state = 'running' AND lease_until < \(bind: now.millis) RETURNING *
                     """).first().map(JobRows.job) {
-                    changed.append(try await change(db, requeued))
+                    changed.append(requeued)
                 }
             }
-            return changed
+            return try await changes(db, changed).compactMap { $0 }
         }
     }
 
@@ -191,28 +205,6 @@ public struct SQLJobStore: JobStore {
             try await Credits.move(db, ownerID: job.ownerID, delta: job.creditsCharged, reason: "refund", jobID: job.id, now: now)
         }
         return ended
-    }
-
-    /// Writes the event of a change, in the caller's transaction. Streams resume after the last
-    /// sequence they saw, so on PostgreSQL, where identities are drawn in one order and committed
-    /// in another, event writers take a lock held to commit: sequences become visible in order.
-    private func event(_ db: any SQLDatabase, _ job: Job) async throws -> JobEvent {
-        try await lockEvents(db)
-        let row = try await db.raw("""
-            INSERT INTO job_events (job_id, owner_id, snapshot, created_at)
-            VALUES (\(bind: job.id), \(bind: job.ownerID), \(bind: JobRows.snapshot(job)), \(bind: job.updatedAt.millis))
-            RETURNING sequence
-            """).first()
-        return JobEvent(sequence: try row?.decode(column: "sequence", as: Int64.self) ?? 0, job: job)
-    }
-
-    private func lockEvents(_ db: any SQLDatabase) async throws {
-        guard db.isPostgres else { return }
-        try await db.raw("SELECT pg_advisory_xact_lock(\(unsafeRaw: String(AdvisoryLock.jobEvents)))").run()
-    }
-
-    private func change(_ db: any SQLDatabase, _ job: Job) async throws -> JobChange {
-        JobChange(job: job, event: try await event(db, job))
     }
 
     public func events(ownerID: String, jobID: String?, after sequence: Int64) async throws -> [JobEvent] {

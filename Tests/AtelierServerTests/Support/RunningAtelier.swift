@@ -14,14 +14,17 @@ struct RunningAtelier {
         return URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent().appendingPathComponent("atelier")
     }
 
-    /// `database`: one a process before it used (a restart); else a new one.
+    /// `database`: one a process before it used (a restart); else a new one. `command`: `serve`
+    /// (with options, say `--no-workers`), or `worker`, which has no port and is not waited for.
     static func start(folder: URL = FileManager.default.temporaryDirectory.appendingPathComponent("atelier-proc-\(UUID().uuidString)"),
-                      database: TestDatabase? = nil, environment extra: [String: String] = [:]) async throws -> RunningAtelier {
+                      database: TestDatabase? = nil, command: [String] = ["serve"],
+                      environment extra: [String: String] = [:]) async throws -> RunningAtelier {
         let database = if let database { database } else { try await TestDatabase.create(in: folder) }
-        let port = try RawHTTPConnection.freePort()
+        let serves = command.first == "serve"
+        let port = serves ? try RawHTTPConnection.freePort() : 0
         let process = Process()
         process.executableURL = executable
-        process.arguments = ["serve", "--port", String(port), "--data-dir", folder.path]
+        process.arguments = command + (serves ? ["--port", String(port)] : []) + ["--data-dir", folder.path]
         var environment = ProcessInfo.processInfo.environment
         environment["ATELIER_BCRYPT_COST"] = "4"
         environment["ATELIER_LOG_LEVEL"] = "warning"
@@ -33,6 +36,7 @@ struct RunningAtelier {
         process.standardOutput = FileHandle.nullDevice
         try process.run()
         let server = RunningAtelier(process: process, port: port, folder: folder, database: database)
+        guard serves else { return server }
         // Generous: in a full parallel run dozens of servers start at once on two cores.
         let deadline = Date().addingTimeInterval(120)
         while Date() < deadline {
