@@ -82,3 +82,20 @@ struct FuzzFindingTests {
         }
     }
 }
+
+extension FuzzFindingTests {
+    @Test("well-formed JSON with a value that cannot be read is a 422 naming the field, not INVALID_JSON")
+    func unreadableValues() async throws {
+        try await TestServer.run { api in
+            let account = try await api.register()
+            let json = ["Content-Type": "application/json"]
+            let search = try await api.request(.post, "/api/v1/search/image", body: Data(#"{"media_id": "x", "filters": {"price_max": ""}}"#.utf8),
+                                               token: account.accessToken, headers: json)
+            #expect(search.status == 422 && search.errorCode == "VALIDATION_FAILED")
+            #expect((search.json["error"] as? [String: Any]).flatMap { $0["details"] as? [String: Any] }?["field"] as? String == "filters.price_max")
+            // Broken JSON is still INVALID_JSON.
+            let broken = try await api.request(.post, "/api/v1/auth/login", body: Data(#"{"email": "#.utf8), headers: json)
+            #expect(broken.status == 400 && broken.errorCode == "INVALID_JSON")
+        }
+    }
+}

@@ -19,6 +19,11 @@ enum RequestBody {
         } catch let DecodingError.typeMismatch(_, context), let DecodingError.valueNotFound(_, context) {
             let field = context.codingPath.map(\.stringValue.snakeCased).joined(separator: ".")
             throw AtelierError.validation("\(field) has the wrong type.", field: field)
+        } catch let DecodingError.dataCorrupted(context) where !context.codingPath.isEmpty {
+            // Well-formed JSON with a value that cannot be read (a price of "", a number too big):
+            // the field is wrong, not the JSON.
+            let field = context.codingPath.map(\.stringValue.snakeCased).joined(separator: ".")
+            throw AtelierError.validation("\(field) is not a valid value.", field: field)
         } catch {
             throw AtelierError(status: 400, code: "INVALID_JSON", message: "The body is not valid JSON.")
         }
