@@ -91,7 +91,7 @@ public enum JobError {
     public static let insufficientCredits = AtelierError(status: 402, code: "INSUFFICIENT_CREDITS", message: "Not enough credits for this job.")
     public static let unknownProcessor = AtelierError(status: 422, code: "UNKNOWN_PROCESSOR", message: "No processor with this name.", details: ["field": "processor"])
     public static let premiumRequired = AtelierError(status: 403, code: "PREMIUM_REQUIRED", message: "This processor needs a premium account.")
-    public static let keyRequired = AtelierError(status: 400, code: "IDEMPOTENCY_KEY_REQUIRED", message: "Send an Idempotency-Key header (1–255 characters) with this request.")
+    public static let keyRequired = AtelierError(status: 400, code: "IDEMPOTENCY_KEY_REQUIRED", message: "Send an Idempotency-Key header (1–255 printable ASCII characters, no spaces) with this request.")
     public static let keyReused = AtelierError(status: 422, code: "IDEMPOTENCY_KEY_REUSED", message: "This Idempotency-Key was used with a different request.")
     public static let keyInFlight = AtelierError(status: 409, code: "IDEMPOTENCY_KEY_IN_FLIGHT", message: "A request with this Idempotency-Key is still being processed.")
 }

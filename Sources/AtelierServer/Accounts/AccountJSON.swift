@@ -2,6 +2,9 @@ import AtelierCore
 import Foundation
 
 struct UserJSON: Codable, Sendable {
+    /// Nil fields as null: the document marks them required and nullable.
+    func encode(to encoder: any Encoder) throws { try encodeWithNulls(to: encoder) }
+
     let id: String
     let email: String
     let displayName: String?

@@ -43,14 +43,16 @@ enum Reply {
     }
 
     /// A JSON reply cached by the client: 304 when `If-None-Match` already names this ETag.
-    static func cacheable<T: Encodable & Sendable>(_ payload: T, _ request: Request, _ context: AtelierContext, cacheControl: String) throws -> Response {
+    static func cacheable<T: Encodable & Sendable>(
+        _ payload: T, _ request: Request, _ context: AtelierContext, cacheControl: String, nextCursor: String?? = nil
+    ) throws -> Response {
         let etag = try etag(payload)
         var headers: HTTPFields = [.eTag: etag, .cacheControl: cacheControl]
         if ETagMatch.matches(request.headers[.ifNoneMatch], etag) {
             headers[.contentLength] = "0"
             return Response(status: .notModified, headers: headers)
         }
-        return try json(payload, context, headers: headers)
+        return try json(payload, context, headers: headers, nextCursor: nextCursor)
     }
 }
 

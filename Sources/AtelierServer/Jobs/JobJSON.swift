@@ -63,6 +63,9 @@ struct JobJSON: Encodable, Sendable {
 
 /// What WebSocket, SSE and long-poll clients receive for each change.
 struct JobEventJSON: Encodable, Sendable {
+    /// Nil fields as null: the document marks them required and nullable.
+    func encode(to encoder: any Encoder) throws { try encodeWithNulls(to: encoder) }
+
     /// The event's place in the database's order (as the SSE id); null for a "where it stands
     /// now" snapshot. Lets a client drop duplicates when it switches transport.
     let sequence: Int64?

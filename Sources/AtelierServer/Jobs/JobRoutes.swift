@@ -13,7 +13,8 @@ struct JobRoutes {
 
     func add(to api: RouterGroup<AtelierContext>) {
         api.get("processors") { request, context in
-            try Reply.cacheable(catalogue.published.map(ProcessorJSON.init), request, context, cacheControl: "public, max-age=60")
+            // The whole catalogue, one page: next_cursor is null, as on every list.
+            try Reply.cacheable(catalogue.published.map(ProcessorJSON.init), request, context, cacheControl: "public, max-age=60", nextCursor: .some(nil))
         }
         // Creation has a stricter limit of its own, so it gets a group of its own.
         api.group("jobs").add(middleware: authenticator).add(middleware: jobCreationLimit).post(use: create)

@@ -20,11 +20,17 @@ final class RouteTable: Sendable {
         storage.withLockedValue { $0 = descriptions.map { Route(method: $0.method, path: $0.path.description) } }
     }
 
+    /// The methods of the route the router would pick for this path. Like its trie, a literal
+    /// segment wins over a parameter with no going back: `/media/uploads` is the upload route
+    /// (POST), not `/media/{id}` (GET, DELETE), whose methods it does not answer.
     func methods(forPath path: String) -> Set<HTTPRequest.Method> {
         let parts = path.split(separator: "/", omittingEmptySubsequences: true)
-        return Set(routes.filter { route in
-            let pattern = route.path.split(separator: "/", omittingEmptySubsequences: true)
-            return pattern.count == parts.count && zip(pattern, parts).allSatisfy { $0.hasPrefix("{") || $0 == $1 }
-        }.map(\.method))
+        var candidates = routes.map { ($0.method, $0.path.split(separator: "/", omittingEmptySubsequences: true)) }
+        for (index, part) in parts.enumerated() {
+            candidates = candidates.filter { $0.1.count > index }
+            let literal = candidates.filter { $0.1[index] == part }
+            candidates = literal.isEmpty ? candidates.filter { $0.1[index].hasPrefix("{") } : literal
+        }
+        return Set(candidates.filter { $0.1.count == parts.count }.map(\.0))
     }
 }

@@ -11,7 +11,8 @@ extension OpenAPIDocument {
               parameters: [["name": "If-None-Match", "in": "header", "schema": ["type": "string"]]], success: [200: "Processor", 304: nil], listing: true),
         .init(method: "post", path: "/api/v1/jobs", id: "createJob", tag: "Jobs",
               summary: "Start a job. Charges the processor's cost, records the Idempotency-Key and creates the job in one transaction; the same key replays the first response.",
-              parameters: [["name": "Idempotency-Key", "in": "header", "required": true, "schema": ["type": "string", "minLength": 1, "maxLength": 255]]],
+              parameters: [["name": "Idempotency-Key", "in": "header", "required": true, "schema": ["type": "string", "pattern": "^[!-~]{1,255}$"],
+                             "description": "1–255 printable ASCII characters, no spaces (a UUID, say)."]],
               body: .json(schema: "CreateJob"), success: [202: "Job"], errors: [402, 403, 404, 409, 422]),
         .init(method: "get", path: "/api/v1/jobs", id: "listJobs", tag: "Jobs", summary: "The caller's jobs, newest first.",
               parameters: pageParameters + [

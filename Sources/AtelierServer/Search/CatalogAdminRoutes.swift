@@ -26,7 +26,7 @@ struct CatalogAdminRoutes {
             return try Reply.json(runs.items.map(IngestionRunJSON.init), context, nextCursor: .some(runs.nextCursor))
         }
         admin.get("ingestion/sources") { _, context in
-            try Reply.json(try await catalog.sources.sources().map(IngestionSourceJSON.init), context)
+            try Reply.json(try await catalog.sources.sources().map(IngestionSourceJSON.init), context, nextCursor: .some(nil))
         }
         admin.post("ingestion/sources") { request, context in
             let body = try await RequestBody.decode(SourceBody.self, from: request, context: context)

@@ -3,6 +3,9 @@ import Foundation
 
 /// A listing as search results and `GET /listings/{id}` show it (SPEC: price in major units).
 struct ListingJSON: Encodable, Sendable {
+    /// Nil fields as null: the document marks them required and nullable.
+    func encode(to encoder: any Encoder) throws { try encodeWithNulls(to: encoder) }
+
     let id: String
     let marketplace: String
     let externalId: String
@@ -76,6 +79,9 @@ struct SearchEnvelope: Encodable, Sendable {
 }
 
 struct IngestionRunJSON: Encodable, Sendable {
+    /// Nil fields as null: the document marks them required and nullable.
+    func encode(to encoder: any Encoder) throws { try encodeWithNulls(to: encoder) }
+
     let id: String
     let kind: String
     let source: String
