@@ -74,6 +74,10 @@ enum AuthorizationMatrix {
             MatrixRow(.get, "/metrics", .open, owner: 200) { _ in .init("/metrics") },
             MatrixRow(.get, "/api/v1/openapi.json", .open, owner: 200) { _ in .init("/api/v1/openapi.json") },
 
+            // The web console: static files, the same for everyone (it signs in through the API)
+            MatrixRow(.get, "/", .open, owner: 200) { _ in .init("/") },
+            MatrixRow(.get, "/console/{file}", .open, owner: 200) { _ in .init("/console/console.js") },
+
             // Accounts (sign-in takes credentials, never a bearer token)
             MatrixRow(.post, "/api/v1/auth/register", .open, owner: 201) { _ in
                 .init("/api/v1/auth/register", json: ["email": "new-\(UUID().uuidString.prefix(8))@example.com", "password": "long enough"])
