@@ -197,9 +197,18 @@ struct AuthorizationMatrixTests {
         var head = "\(method.rawValue) \(request.path) HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
         if let token { head += "Authorization: Bearer \(token)\r\n" }
         for (name, value) in request.headers { head += "\(name): \(value)\r\n" }
-        let connection = try RawHTTPConnection(port: api.port)
-        try connection.send(Data((head + "\r\n").utf8))
-        return try readHead(connection)
+        // Blocking socket calls on a thread of their own: on one of the two cooperative threads
+        // they would starve the in-process server that must answer them.
+        let (port, bytes) = (api.port, Data((head + "\r\n").utf8))
+        return try await withCheckedThrowingContinuation { continuation in
+            DispatchQueue.global().async {
+                continuation.resume(with: Result {
+                    let connection = try RawHTTPConnection(port: port)
+                    try connection.send(bytes)
+                    return try readHead(connection)
+                })
+            }
+        }
     }
 
     /// Reads a response head, then a body with Content-Length; an event stream's body is left unread.
