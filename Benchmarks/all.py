@@ -22,6 +22,7 @@ BENCHMARKS = [
     ("web console", ["console.py"], ["console.py", "--runs", "3"]),
     ("sdk overhead", ["kit_overhead.py"], ["kit_overhead.py"]),
     ("crash loop", ["chaos.py"], ["chaos.py", "--kills", "5"]),
+    ("crash loop on PostgreSQL", ["chaos.py", "--postgres"], ["chaos.py", "--postgres", "--kills", "5"]),
     ("load and soak", ["load.py"], ["load.py", "--seconds", "60"]),
 ]
 

@@ -15,8 +15,9 @@ twice. Afterwards, with the server stopped, the SQLite database and blob folder 
   the workers do hourly: a crash between writing an upload's blobs and recording them leaves some);
 - no idempotency record naming a job that does not exist.
 
-Exits 1 on any violation. SQLite only (the PostgreSQL rig with worker processes lives in the
-test suite). Usage: Benchmarks/chaos.py [--kills 10] [--seed N]
+Exits 1 on any violation. With --postgres: a throwaway PostgreSQL (scripts/postgres-server.py), an
+API process without workers and an `atelier worker` process; each kill picks one of the two at
+random. Usage: Benchmarks/chaos.py [--kills 10] [--seed N] [--postgres]
 """
 import argparse, json, os, random, sqlite3, subprocess, sys, tempfile, threading, time, uuid, http.client
 
@@ -26,29 +27,63 @@ TERMINAL = {"succeeded", "failed", "canceled"}
 
 
 class Server:
-    """The release binary on a fixed port and folder, restartable after a kill."""
+    """The release binary on a fixed port and folder, restartable after a kill. On PostgreSQL the
+    API process runs no workers and a separate `atelier worker` process does the jobs."""
 
-    def __init__(self, folder, port):
-        self.folder, self.port, self.process = folder, port, None
+    def __init__(self, folder, port, database_url=None):
+        self.folder, self.port, self.process, self.worker = folder, port, None, None
         self.env = dict(os.environ, ATELIER_LOG_LEVEL="error", ATELIER_DEV_PROCESSORS="1", ATELIER_JOB_LEASE_SECONDS="3",
                         ATELIER_FREE_CREDITS="100000", ATELIER_JOBS_PER_MINUTE="1000000",
                         ATELIER_REQUESTS_PER_MINUTE="10000000", ATELIER_STANDARD_WORKERS="2", ATELIER_BCRYPT_COST="4",
                         ATELIER_JOB_RETRY_BASE_MILLISECONDS="100")
-        self.env.pop("ATELIER_DATABASE_URL", None)
         self.env.pop("ATELIER_BLOB_URL", None)
+        self.env.pop("ATELIER_DATABASE_URL", None)
+        if database_url:
+            self.env["ATELIER_DATABASE_URL"] = database_url
+
+    @property
+    def postgres(self):
+        return "ATELIER_DATABASE_URL" in self.env
 
     def start(self):
-        self.process = subprocess.Popen([BINARY, "serve", "--port", str(self.port), "--data-dir", self.folder],
+        extra = ["--no-workers"] if self.postgres else []
+        self.process = subprocess.Popen([BINARY, "serve", "--port", str(self.port), "--data-dir", self.folder, *extra],
                                         env=self.env, stdout=subprocess.DEVNULL)
         wait_healthy(self.port)
 
-    def kill(self):
-        self.process.kill()
-        self.process.wait()
+    def start_worker(self):
+        self.worker = subprocess.Popen([BINARY, "worker", "--data-dir", self.folder], env=self.env, stdout=subprocess.DEVNULL)
+
+    def kill(self, process=None):
+        process = process or self.process
+        process.kill()
+        process.wait()
 
     def stop(self):
-        self.process.terminate()
-        self.process.wait(timeout=60)
+        for process in (self.process, self.worker):
+            if process and process.poll() is None:
+                process.terminate()
+                process.wait(timeout=60)
+
+
+class Psql:
+    """The audit's queries through the psql client, for a PostgreSQL run (sqlite3's interface)."""
+
+    def __init__(self, url):
+        self.url = url
+
+    def execute(self, sql):
+        out = subprocess.run(["psql", self.url, "-AtX", "-F", "\t", "-c", sql], check=True, capture_output=True, text=True).stdout
+        rows = [tuple(int(v) if v.lstrip("-").isdigit() else v for v in line.split("\t")) for line in out.splitlines()]
+        return Rows(rows)
+
+
+class Rows(list):
+    def fetchall(self):
+        return list(self)
+
+    def fetchone(self):
+        return self[0] if self else None
 
 
 def call(port, method, path, token=None, body=None, headers=None, raw=None, content_type=None):
@@ -130,8 +165,8 @@ def wait_terminal(port, token, ids):
     return pending
 
 
-def audit(folder, accepted):
-    db = sqlite3.connect(os.path.join(folder, "atelier.sqlite"))
+def audit(folder, accepted, database_url=None):
+    db = Psql(database_url) if database_url else sqlite3.connect(os.path.join(folder, "atelier.sqlite"))
     one = lambda sql: db.execute(sql).fetchone()[0]
     states = dict(db.execute("SELECT id, state FROM jobs").fetchall())
     ends = db.execute("""SELECT job_id, COUNT(*) FROM job_events WHERE snapshot LIKE '%"state":"succeeded"%'
@@ -139,7 +174,7 @@ def audit(folder, accepted):
     keys = {row[0] for row in db.execute("SELECT blob_key FROM media_variants")}
     blob_root = os.path.join(folder, "blobs")
     files = {os.path.relpath(os.path.join(d, f), blob_root) for d, _, fs in os.walk(blob_root) for f in fs if not f.startswith(".")}
-    replayed = [json.loads(body)["data"]["id"] for (body,) in db.execute("SELECT body FROM idempotency_keys WHERE status = 202")]
+    replayed = [json.loads(row[0])["data"]["id"] for row in db.execute("SELECT body FROM idempotency_keys WHERE status = 202")]
     checks = {
         "accepted jobs missing": sum(1 for i in accepted if i not in states),
         "accepted jobs not terminal": sum(1 for i in accepted if states.get(i) not in TERMINAL),
@@ -163,18 +198,37 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--kills", type=int, default=10)
     parser.add_argument("--seed", type=int, default=int(time.time()))
+    parser.add_argument("--postgres", action="store_true", help="a throwaway PostgreSQL, an API and a worker process")
     args = parser.parse_args()
     rng = random.Random(args.seed)
     if not os.path.exists(BINARY):
         subprocess.run(["swift", "build", "-c", "release", "--product", "atelier"], cwd=ROOT, check=True)
     folder = tempfile.mkdtemp(prefix="atelier-chaos-")
-    server = Server(folder, free_port())
-    server.start()
+    postgres = None
     try:
-        run(args, rng, server, folder)
+        database_url = None
+        if args.postgres:
+            env_file = os.path.join(folder, "postgres.env")
+            postgres = subprocess.Popen([sys.executable, os.path.join(ROOT, "scripts", "postgres-server.py"), "--env-file", env_file])
+            while not os.path.exists(env_file) or not os.path.getsize(env_file):
+                if postgres.poll() is not None:
+                    sys.exit("chaos: PostgreSQL did not start")
+                time.sleep(0.5)
+            database_url = open(env_file).read().split("=", 1)[1].strip().strip("'")
+        server = Server(folder, free_port(), database_url)
+        server.start()
+        if server.postgres:
+            server.start_worker()
+        try:
+            run(args, rng, server, folder)
+        finally:
+            for process in (server.process, server.worker):
+                if process and process.poll() is None:
+                    server.kill(process)
     finally:
-        if server.process.poll() is None:
-            server.kill()
+        if postgres:
+            postgres.terminate()
+            postgres.wait()
 
 
 def run(args, rng, server, folder):
@@ -190,21 +244,24 @@ def run(args, rng, server, folder):
     started = time.monotonic()
     for kill in range(args.kills):
         time.sleep(rng.uniform(0.5, 4))
-        server.kill()
-        print(f"kill -9 #{kill + 1} at {time.monotonic() - started:.1f} s, {len(accepted)} jobs accepted so far", flush=True)
+        victim = "worker" if server.postgres and rng.random() < 0.5 else "server"
+        server.kill(server.worker if victim == "worker" else server.process)
+        print(f"kill -9 #{kill + 1} ({victim}) at {time.monotonic() - started:.1f} s, {len(accepted)} jobs accepted so far", flush=True)
         time.sleep(rng.uniform(0, 1))
-        server.start()
+        server.start_worker() if victim == "worker" else server.start()
     time.sleep(2)
     stop.set()
     for thread in threads:
         thread.join()
     pending = wait_terminal(server.port, token, accepted)
     server.stop()
-    orphans_before_sweep = audit(folder, accepted)[0]["orphaned blob files"]
+    database_url = server.env.get("ATELIER_DATABASE_URL")
+    orphans_before_sweep = audit(folder, accepted, database_url)[0]["orphaned blob files"]
     # What the workers' hourly sweep does, at once (the crashes were seconds ago, not an hour).
     subprocess.run([BINARY, "media", "sweep", "--older-than-minutes", "0", "--data-dir", folder], env=server.env, check=True)
-    checks, counts = audit(folder, accepted)
-    print(f"machine: {os.cpu_count()} cores; seed {args.seed}; {args.kills} kills in {time.monotonic() - started:.0f} s")
+    checks, counts = audit(folder, accepted, database_url)
+    print(f"machine: {os.cpu_count()} cores; {'PostgreSQL, an API and a worker process' if database_url else 'SQLite'}; "
+          f"seed {args.seed}; {args.kills} kills in {time.monotonic() - started:.0f} s")
     print(f"jobs accepted: {len(accepted)} ({', '.join(f'{n} {s}' for s, n in sorted(counts.items()))}); "
           f"refused: {len(errors)} {sorted(set(errors))[:5]}; still pending after 5 min: {len(pending)}")
     print(f"blobs orphaned by the crashes before `atelier media sweep`: {orphans_before_sweep}")
