@@ -32,7 +32,8 @@ class Client:
 
 
 def websocket(port, path, token):
-    """Opens a WebSocket and yields its text messages (server frames are not masked)."""
+    """Opens a WebSocket and yields (received, text) of its text messages (server frames are not
+    masked); answers the server's pings, or it closes the socket after its 30 s ping period."""
     sock = socket.create_connection(("127.0.0.1", port))
     key = base64.b64encode(os.urandom(16)).decode()
     sock.sendall((f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
@@ -50,9 +51,13 @@ def websocket(port, path, token):
         elif length == 127:
             length = struct.unpack(">Q", stream.read(8))[0]
         payload = stream.read(length)
-        if first & 0x0F == 1:
+        opcode = first & 0x0F
+        if opcode == 1:
             yield time.time(), payload.decode()
-        elif first & 0x0F == 8:
+        elif opcode == 9:  # ping → pong with the same payload, masked as a client must
+            mask = os.urandom(4)
+            sock.sendall(bytes([0x8A, 0x80 | len(payload)]) + mask + bytes(b ^ mask[i % 4] for i, b in enumerate(payload)))
+        elif opcode == 8:
             return
 
 

@@ -12,10 +12,10 @@ build on a throwaway PostgreSQL (scripts/postgres-server.py: fsync and synchrono
 
 Usage: Benchmarks/jobs_postgres.py [--jobs 20000] [--slots 4] [--progress-jobs 200]
 """
-import argparse, base64, json, os, signal, socket as sockets, struct, subprocess, sys, tempfile, threading, time, uuid
+import argparse, json, os, signal, subprocess, sys, tempfile, threading, time, uuid
 
 from benchserver import BINARY, ROOT, running_server
-from jobs import Client, cpu_seconds, create_jobs, parse_time, percentile, register
+from jobs import Client, cpu_seconds, create_jobs, parse_time, percentile, register, websocket
 
 
 def start_postgres():
@@ -76,36 +76,6 @@ def wait_until_idle(port, token):
         if not queued and not running:
             return
         time.sleep(0.02)
-
-
-def websocket(port, path, token):
-    """Like jobs.py's reader, but answers the server's pings (it closes a socket that does not
-    within its ping period, 30 s): yields (received, text) of each text message."""
-    sock = sockets.create_connection(("127.0.0.1", port))
-    key = base64.b64encode(os.urandom(16)).decode()
-    sock.sendall((f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-                  f"Sec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\nAuthorization: Bearer {token}\r\n\r\n").encode())
-    head = b""
-    while b"\r\n\r\n" not in head:
-        head += sock.recv(1)
-    assert b" 101 " in head.split(b"\r\n")[0], head
-    stream = sock.makefile("rb")
-    while True:
-        first, second = stream.read(2)
-        length = second & 0x7F
-        if length == 126:
-            length = struct.unpack(">H", stream.read(2))[0]
-        elif length == 127:
-            length = struct.unpack(">Q", stream.read(8))[0]
-        payload = stream.read(length)
-        opcode = first & 0x0F
-        if opcode == 1:
-            yield time.time(), payload.decode()
-        elif opcode == 9:  # ping → pong with the same payload, masked as a client must
-            mask = os.urandom(4)
-            sock.sendall(bytes([0x8A, 0x80 | len(payload)]) + mask + bytes(b ^ mask[i % 4] for i, b in enumerate(payload)))
-        elif opcode == 8:
-            return
 
 
 class Socket:
