@@ -1,32 +1,4 @@
-/// Dot product of two `dimensions`-long vectors: the similarity of every search (vectors are
-/// unit length, so it is their cosine). Two SIMD16 accumulators hide the add latency; the
-/// tail (dimensions not a multiple of 16) is scalar.
-@inline(__always)
-func dot(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ dimensions: Int) -> Float {
-    let rawA = UnsafeRawPointer(a), rawB = UnsafeRawPointer(b)
-    var s0 = SIMD16<Float>(), s1 = SIMD16<Float>()
-    var i = 0
-    while i + 32 <= dimensions {
-        s0 += rawA.loadUnaligned(fromByteOffset: i * 4, as: SIMD16<Float>.self)
-            * rawB.loadUnaligned(fromByteOffset: i * 4, as: SIMD16<Float>.self)
-        s1 += rawA.loadUnaligned(fromByteOffset: i * 4 + 64, as: SIMD16<Float>.self)
-            * rawB.loadUnaligned(fromByteOffset: i * 4 + 64, as: SIMD16<Float>.self)
-        i += 32
-    }
-    if i + 16 <= dimensions {
-        s0 += rawA.loadUnaligned(fromByteOffset: i * 4, as: SIMD16<Float>.self)
-            * rawB.loadUnaligned(fromByteOffset: i * 4, as: SIMD16<Float>.self)
-        i += 16
-    }
-    var sum = (s0 + s1).sum()
-    while i < dimensions {
-        sum += a[i] * b[i]
-        i += 1
-    }
-    return sum
-}
-
-/// A vector in the int8 form the graph walks on: `x[i] ≈ codes[i] × scale`. A quarter of the
+/// A vector in the int8 form the index keeps: `x[i] ≈ codes[i] × scale`. A quarter of the
 /// bytes of the float vector, so four times less memory traffic per comparison, which is what
 /// bounds a graph walk over a large index.
 struct QuantizedVector {

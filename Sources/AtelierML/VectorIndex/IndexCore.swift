@@ -58,7 +58,7 @@ final class IndexCore {
             for (key, vector) in batch { try insert(key, vector) }
             return
         }
-        storage.vectors.reserve((storage.slotCount + batch.count) * dimensions)
+        storage.reserve(batch.count)
         for (key, vector) in batch {
             _ = storage.remove(key)
             vector.withUnsafeBufferPointer { _ = storage.append(key, $0.baseAddress!) }
@@ -168,10 +168,10 @@ final class IndexCore {
                 graph.search(quantized, limit: limit, ef: ef, storage: storage, visited: $0, accept: accept, budget: budget)
             }
         }
-        // The walk ranked by int8 similarity; the final order comes from the float vectors.
+        // The walk ranked by int8 × int8 similarity; the final order comes from the float query.
         var best = ScoredHeap(bestFirst: false, capacity: limit)
         for candidate in candidates {
-            best.offer(Scored(score: dot(query, storage.vector(candidate.slot), dimensions), slot: candidate.slot), limit: limit)
+            best.offer(Scored(score: storage.score(query, candidate.slot), slot: candidate.slot), limit: limit)
         }
         let found = best.sortedBestFirst()
         // Never short: unreachable or undiscovered matches are found exactly.

@@ -7,12 +7,13 @@ import Foundation
 
 /// The whole index in one file, `index.snapshot`, little-endian:
 ///
-///     header    "ATVXSNAP", version u32 = 1, dimensions u32, generation u64, slots u64,
+///     header    "ATVXSNAP", version u32 = 2, dimensions u32, generation u64, slots u64,
 ///               m u32 (0: no graph), efConstruction u32, entry point i32, top layer i32,
 ///               16 reserved bytes (64 bytes in all)
 ///     keys      slots × 16 bytes (UUID)
 ///     live      slots × u8 (1 live, 0 tombstone)
-///     vectors   slots × dimensions × f32
+///     codes     slots × dimensions × i8 (version 1: slots × dimensions × f32, no scales)
+///     scales    slots × f32 (a vector ≈ its codes × its scale)
 ///     graph, only when m > 0:
 ///       levels  slots × u8 (top layer of each slot)
 ///       layer 0 slots × (1 + 2m) × i32 (count, then neighbour slots)
@@ -44,7 +45,7 @@ enum IndexSnapshot {
             }
         }
         var header = Data(magic)
-        header.appendRaw(UInt32(1))
+        header.appendRaw(UInt32(2))
         header.appendRaw(UInt32(storage.dimensions))
         header.appendRaw(generation)
         header.appendRaw(UInt64(storage.slotCount))
@@ -56,7 +57,8 @@ enum IndexSnapshot {
         try header.withUnsafeBytes(emit)
         try storage.keys.map(\.uuid).withUnsafeBytes(emit)
         try storage.isLive.withUnsafeBytes(emit)
-        try emit(UnsafeRawBufferPointer(storage.vectors.buffer))
+        try emit(UnsafeRawBufferPointer(storage.codes.buffer))
+        try emit(UnsafeRawBufferPointer(storage.scales.buffer))
         if let graph {
             try graph.levels.withUnsafeBytes(emit)
             try emit(UnsafeRawBufferPointer(graph.level0.buffer))
@@ -90,7 +92,7 @@ enum IndexSnapshot {
                 throw VectorIndexError.corrupted("snapshot checksum does not match (truncated or damaged)")
             }
             var reader = ByteReader(body)
-            guard Array(try reader.take(8)) == magic, try reader.read(UInt32.self) == 1 else {
+            guard Array(try reader.take(8)) == magic, case let version = try reader.read(UInt32.self), (1...2).contains(version) else {
                 throw VectorIndexError.corrupted("not an index snapshot")
             }
             let storedDimensions = Int(try reader.read(UInt32.self))
@@ -105,10 +107,10 @@ enum IndexSnapshot {
             let maxLevel = Int(try reader.read(Int32.self))
             _ = try reader.take(16)
             guard slotCount < UInt64(Int32.max), m == 0 || (2...1024).contains(m) && efConstruction >= 1,
-                  UInt64(body.count) >= slotCount * UInt64(17 + 4 * dimensions)
+                  UInt64(body.count) >= slotCount * UInt64(17 + dimensions)
             else { throw VectorIndexError.corrupted("snapshot header is inconsistent") }
             let slots = Int(slotCount)
-            let storage = try readStorage(&reader, slots: slots, dimensions: dimensions)
+            let storage = try readStorage(&reader, version: version, slots: slots, dimensions: dimensions)
             var graph: HNSWGraph?
             if m > 0 {
                 graph = try readGraph(
@@ -120,14 +122,20 @@ enum IndexSnapshot {
         }
     }
 
-    private static func readStorage(_ reader: inout ByteReader, slots: Int, dimensions: Int) throws -> VectorStorage {
-        let keys = try reader.readArray(uuid_t.self, count: slots)
+    private static func readStorage(_ reader: inout ByteReader, version: UInt32, slots: Int, dimensions: Int) throws -> VectorStorage {
+        let keys = try reader.readArray(uuid_t.self, count: slots).map(UUID.init(uuid:))
         let live = try reader.readArray(UInt8.self, count: slots)
         guard live.allSatisfy({ $0 <= 1 }) else { throw VectorIndexError.corrupted("snapshot live flags") }
         let storage = VectorStorage(dimensions: dimensions, capacity: slots)
-        try storage.load(
-            keys: keys.map(UUID.init(uuid:)), isLive: live.map { $0 == 1 },
-            vectorBytes: try reader.take(slots * dimensions * 4))
+        let isLive = live.map { $0 == 1 }
+        if version == 1 {
+            try storage.load(keys: keys, isLive: isLive, floats: try reader.take(slots * dimensions * 4))
+        } else {
+            let codes = try reader.take(slots * dimensions)
+            let scales = try reader.readArray(Float.self, count: slots)
+            guard scales.allSatisfy({ $0.isFinite && $0 >= 0 }) else { throw VectorIndexError.corrupted("snapshot scales") }
+            try storage.load(keys: keys, isLive: isLive, codes: codes, scales: scales)
+        }
         return storage
     }
 

@@ -90,6 +90,10 @@ public final class VectorIndex: Sendable {
         return try core.write { try $0.remove(key) }
     }
 
+    /// Whether the index has outgrown exact search and its graph is still being built: searches
+    /// stay right meanwhile, only slower (and the build takes the cores).
+    public var isBuildingGraph: Bool { core.read { $0.graphWanted } }
+
     /// Waits until the index has the graph its size calls for (building it on this thread if no
     /// background build is under way). For benchmarks and tests; the index never needs it.
     public func waitForGraph() {
@@ -165,7 +169,7 @@ public final class VectorIndex: Sendable {
     public var statistics: VectorIndexStatistics {
         core.read { core in
             let slots = core.storage.slotCount
-            var bytes = slots * (core.dimensions * 4 + 16 + 1) + core.storage.liveCount * 40  // vectors, keys, flags, key map
+            var bytes = slots * (core.dimensions + 4 + 16 + 1) + core.storage.liveCount * 40  // codes, scales, keys, flags, key map
             if let graph = core.graph {
                 bytes += (graph.level0.count + graph.upper.count) * 4 + slots * 9  // links, levels, upper offsets
             }

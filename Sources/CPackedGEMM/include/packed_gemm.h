@@ -78,6 +78,10 @@ void avx512_gelu(float *x, long count);
 void avx512_layer_norm(const float *x, float *out, int rows, int columns,
                        const float *scale, const float *shift, float epsilon);
 
+/// Σ query[i] · codes[i] over `count` elements: a float query against an int8-coded vector
+/// (the vector index's stored form; the caller applies the vector's scale). Portable C.
+float float_int8_dot(const float *query, const int8_t *codes, int count);
+
 #ifdef __cplusplus
 }
 #endif
