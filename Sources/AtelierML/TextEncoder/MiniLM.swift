@@ -14,23 +14,25 @@ struct MiniLM: Sendable {
     }
 
     struct Layer: Sendable {
-        /// Query, key and value fused into one `384 → 1152` projection: one sgemm instead of three.
-        let queryKeyValue: Linear
-        let attentionOutput: Linear
+        /// Query, key and value fused into one `384 → 1152` projection: one product instead of three.
+        let queryKeyValue: Projection
+        let attentionOutput: Projection
         let attentionNorm: Norm
-        let feedForwardIn: Linear
-        let feedForwardOut: Linear
+        let feedForwardIn: Projection
+        let feedForwardOut: Projection
         let outputNorm: Norm
     }
 
-    let wordEmbeddings: [Float]
+    /// The vocabulary's rows (half of all the weights), as bfloat16 bit patterns when the
+    /// layers run bfloat16: a row only seeds a token, whose first layer norm follows.
+    let wordEmbeddings: WordEmbeddings
     let positionEmbeddings: [Float]
     /// Row 0 of the token type embeddings: every token is of segment A.
     let segmentEmbedding: [Float]
     let embeddingNorm: Norm
     let layers: [Layer]
 
-    init(weights: SafeTensors, vocabularySize: Int) throws {
+    init(weights: SafeTensors, vocabularySize: Int, precision: ModelPrecision = .float32) throws {
         let w = Self.width
         func tensor(_ name: String, _ shape: [Int]) throws -> [Float] {
             try weights.floats(name, shape: shape)
@@ -43,7 +45,8 @@ struct MiniLM: Sendable {
                    bias: try tensor(prefix + ".bias", [outputs]),
                    inputs: inputs, outputs: outputs, transposed: true)
         }
-        wordEmbeddings = try tensor("embeddings.word_embeddings.weight", [vocabularySize, w])
+        let words = try tensor("embeddings.word_embeddings.weight", [vocabularySize, w])
+        wordEmbeddings = precision != .float32 && precision.isSupported ? .bfloat16(words.map(bfloat16Bits)) : .float32(words)
         positionEmbeddings = try tensor("embeddings.position_embeddings.weight", [Self.maxPositions, w])
         segmentEmbedding = Array(try tensor("embeddings.token_type_embeddings.weight", [2, w])[..<w])
         embeddingNorm = try norm("embeddings.LayerNorm")
@@ -55,11 +58,11 @@ struct MiniLM: Sendable {
             // PyTorch weights are outputs × inputs, so stacking rows stacks outputs.
             let qkv = Linear(weight: q.weight + k.weight + v.weight, bias: q.bias! + k.bias! + v.bias!,
                              inputs: w, outputs: 3 * w, transposed: true)
-            return Layer(queryKeyValue: qkv,
-                         attentionOutput: try linear(p + "attention.output.dense", w, w),
+            return Layer(queryKeyValue: Projection(qkv, precision: precision),
+                         attentionOutput: Projection(try linear(p + "attention.output.dense", w, w), precision: precision),
                          attentionNorm: try norm(p + "attention.output.LayerNorm"),
-                         feedForwardIn: try linear(p + "intermediate.dense", w, Self.feedForwardWidth),
-                         feedForwardOut: try linear(p + "output.dense", Self.feedForwardWidth, w),
+                         feedForwardIn: Projection(try linear(p + "intermediate.dense", w, Self.feedForwardWidth), precision: precision),
+                         feedForwardOut: Projection(try linear(p + "output.dense", Self.feedForwardWidth, w), precision: precision),
                          outputNorm: try norm(p + "output.LayerNorm"))
         }
     }
@@ -70,14 +73,10 @@ struct MiniLM: Sendable {
         let packed = PackedSequences(lengths: sequences.map(\.count))
         var x = embeddings(sequences, packed)
         for layer in layers {
-            var attended = layer.attentionOutput(
-                layer.queryKeyValue(x).multiHeadAttention(heads: Self.heads, sequences: packed))
-            attended.add(x)
-            attended.layerNormalize(scale: layer.attentionNorm.scale, shift: layer.attentionNorm.shift, epsilon: Self.epsilon)
-            var hidden = layer.feedForwardIn(attended)
-            hidden.gelu()
-            x = layer.feedForwardOut(hidden)
-            x.add(attended)
+            // Residuals are added in the products' output step: `x += context·W + b`.
+            layer.attentionOutput.add(layer.queryKeyValue(x).multiHeadAttention(heads: Self.heads, sequences: packed), to: &x)
+            x.layerNormalize(scale: layer.attentionNorm.scale, shift: layer.attentionNorm.shift, epsilon: Self.epsilon)
+            layer.feedForwardOut.add(layer.feedForwardIn.gelu(x), to: &x)
             x.layerNormalize(scale: layer.outputNorm.scale, shift: layer.outputNorm.shift, epsilon: Self.epsilon)
         }
         return x.meanRows(of: packed)
@@ -102,4 +101,24 @@ struct MiniLM: Sendable {
         x.layerNormalize(scale: embeddingNorm.scale, shift: embeddingNorm.shift, epsilon: Self.epsilon)
         return x
     }
+}
+
+extension MiniLM {
+    enum WordEmbeddings: Sendable {
+        case float32([Float])
+        case bfloat16([UInt16])
+
+        subscript(index: Int) -> Float {
+            switch self {
+            case let .float32(values): values[index]
+            case let .bfloat16(bits): Float(bitPattern: UInt32(bits[index]) << 16)
+            }
+        }
+    }
+}
+
+/// The bfloat16 nearest to `value` (ties to even), as its bit pattern.
+func bfloat16Bits(_ value: Float) -> UInt16 {
+    let bits = value.bitPattern
+    return UInt16(truncatingIfNeeded: (bits &+ 0x7FFF &+ ((bits >> 16) & 1)) >> 16)
 }

@@ -19,11 +19,13 @@ public struct TextEmbeddingModel: Sendable {
     private let encoder: MiniLM
 
     /// Loads `vocab.txt` and `model.safetensors` from `directory`; `version` goes into `id`.
-    public init(directory: URL, version: String = TextEmbeddingModel.packagedVersion) throws {
+    /// `precision`: of the layers' products and the vocabulary's rows, where the CPU has the
+    /// instructions (bfloat16 halves the weights' memory; not a different model: same `id`).
+    public init(directory: URL, version: String = TextEmbeddingModel.packagedVersion, precision: ModelPrecision = .float32) throws {
         tokenizer = try WordPieceTokenizer(
             vocabulary: directory.appendingPathComponent("vocab.txt"), maxLength: Self.maxTokens)
         let weights = try SafeTensors(contentsOf: directory.appendingPathComponent("model.safetensors"))
-        encoder = try MiniLM(weights: weights, vocabularySize: tokenizer.vocabularySize)
+        encoder = try MiniLM(weights: weights, vocabularySize: tokenizer.vocabularySize, precision: precision)
         id = "all-minilm-l6-v2@\(version)"
     }
 

@@ -76,7 +76,8 @@ public struct CatalogServices: Sendable {
     private static func loadTextModel(config: AtelierConfig) throws -> ModelTextEmbedder? {
         let package = ModelPackage.texts
         guard package.isInstalled(in: config.dataDir) else { return nil }
-        return ModelTextEmbedder(model: try TextEmbeddingModel(directory: package.directory(in: config.dataDir)))
+        // bfloat16 where the CPU has it: half the weights' memory, vectors within ~0.9999 of float32.
+        return ModelTextEmbedder(model: try TextEmbeddingModel(directory: package.directory(in: config.dataDir), precision: .bfloat16))
     }
 
     /// Keeps the search index in step with the database (imports from any process), until the

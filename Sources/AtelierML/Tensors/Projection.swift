@@ -1,14 +1,14 @@
 import CPackedGEMM
 
-/// One linear layer of the encoder in the precision the model was loaded with: float32 on
-/// sgemm, or packed int8 / bfloat16 products where the CPU has them. The forward pass calls
-/// these three uses and never needs to know which.
+/// One linear layer of an encoder in the precision the model was loaded with: float32 on
+/// sgemm, or packed int8 / bfloat16 products where the CPU has them. The forward passes call
+/// these three uses and never need to know which.
 enum Projection: Sendable {
     case float(Linear)
     case packed(PackedLinear)
 
     /// Packs `linear` for `precision` when the CPU and the shape allow it, else keeps float32.
-    init(_ linear: Linear, precision: ImageEmbeddingModel.Precision) {
+    init(_ linear: Linear, precision: ModelPrecision) {
         let format: PackedLinear.Format? = switch precision {
         case .float32: nil
         case .bfloat16: .bfloat16
@@ -17,7 +17,7 @@ enum Projection: Sendable {
         if let format, let packed = PackedLinear(linear, format: format) { self = .packed(packed) } else { self = .float(linear) }
     }
 
-    var precision: ImageEmbeddingModel.Precision {
+    var precision: ModelPrecision {
         switch self {
         case .float: .float32
         case let .packed(linear): linear.format == .int8 ? .int8 : .bfloat16
