@@ -15,6 +15,7 @@
 Needs the models (`atelier models fetch --data-dir <cache>`; done here into
 $TMPDIR/atelier-models/server-data when missing) and `vips` (libvips-tools).
 Usage: Benchmarks/search.py [--listings 100000] [--index-sizes 100000,1000000] [--skip-embedding] [--skip-index]
+       [--precision bfloat16|int8|float32] [--reuse DIR]
 """
 import argparse, http.client, json, os, random, shutil, sqlite3, struct, subprocess, sys, tempfile, threading, time, uuid
 
@@ -56,7 +57,7 @@ def index_figures(sizes):
     subprocess.run([bench] + [str(s) for s in sizes], env=dict(os.environ, OPENBLAS_NUM_THREADS="1"), check=True)
 
 
-def seed(folder, count):
+def seed(folder, count, model):
     """Listings with random unit vectors, written into the migrated database."""
     db = sqlite3.connect(os.path.join(folder, "atelier.sqlite"))
     rng = random.Random(7)
@@ -70,7 +71,7 @@ def seed(folder, count):
         listing_rows.append((lid, "depop", f"x{i}", f"Listing {i}", None, brands[i % len(brands)], "tops", ["S", "M", "L"][i % 3], "good",
                              500 + (i % 200) * 100, "EUR", f"https://shop.example/x{i}", f"depop://product/x{i}", None, "[]",
                              None, "ready", None, now, now, 0, i + 1))
-        vector_rows.append((lid, "image", PHOTO_MODEL, struct.pack("<384f", *[v / norm for v in vector]), i + 1))
+        vector_rows.append((lid, "image", model, struct.pack("<384f", *[v / norm for v in vector]), i + 1))
     db.executemany("INSERT INTO listings (id, marketplace, external_id, title, description, brand, category, size, condition, price_minor, "
                    "currency, url, deep_link, seller, image_urls, media_id, image_state, image_error, first_seen, last_seen, removed, revision) "
                    "VALUES (" + ",".join("?" * 22) + ")", listing_rows)
@@ -89,30 +90,39 @@ def make_photo(folder):
         return f.read()
 
 
-def end_to_end(count):
+def end_to_end(count, precision, reuse):
+    """`reuse`: a data folder kept between runs (seeded, index and graph saved) to skip the
+    seeding and the first start's graph build; made on first use."""
     if not os.path.exists(os.path.join(MODELS, "models")):
         subprocess.run([BINARY, "models", "fetch", "--data-dir", MODELS], check=True)
-    folder = tempfile.mkdtemp(prefix="atelier-bench-search-")
+    folder = reuse or tempfile.mkdtemp(prefix="atelier-bench-search-")
     try:
-        os.symlink(os.path.join(MODELS, "models"), os.path.join(folder, "models"))
-        settings = dict(ATELIER_BCRYPT_COST="4", ATELIER_REQUESTS_PER_MINUTE="100000000")
-        with running_server(folder=folder, ATELIER_WORKERS="0", **settings):
-            pass  # migrations
-        seed(folder, count)
+        settings = dict(ATELIER_BCRYPT_COST="4", ATELIER_REQUESTS_PER_MINUTE="100000000", ATELIER_PHOTO_PRECISION=precision)
+        if not os.path.exists(os.path.join(folder, "atelier.sqlite")):
+            os.makedirs(folder, exist_ok=True)
+            os.symlink(os.path.join(MODELS, "models"), os.path.join(folder, "models"))
+            with running_server(folder=folder, ATELIER_WORKERS="0", **settings):
+                pass  # migrations
+            seed(folder, count, PHOTO_MODEL + ("+int8" if precision == "int8" else ""))
         started = time.perf_counter()
         with running_server(folder=folder, **settings) as (server, port, _):
-            token = register(port)
-            photo = make_photo(folder)
-            # The index is built from the database in the background: /ready says when it is done.
+            # The index loads from the database in the background (/ready says when), then builds
+            # its graph (searches are exact, slower, until /metrics says it is done).
             while not ready(port):
                 time.sleep(1)
-            print(f"== end to end, {count} listings: index ready {time.perf_counter() - started:.1f} s after start; "
-                  f"resident {rss_mb(server.pid):.0f} MB ==", flush=True)
+            loaded = time.perf_counter() - started
+            while building_graph(port):
+                time.sleep(1)
+            token = register(port)  # after the wait, which can outlast an access token
+            photo = make_photo(folder)
+            print(f"== end to end, {count} listings, {precision}: index loaded {loaded:.1f} s, graph built "
+                  f"{time.perf_counter() - started:.1f} s after start; resident {rss_mb(server.pid):.0f} MB ==", flush=True)
             for concurrency in (1, 8, 32):
                 run(port, token, photo, concurrency, 20 if concurrency == 1 else 6 * concurrency)
             print(f"resident memory after the runs: {rss_mb(server.pid):.0f} MB (models + {count}-listing index)")
     finally:
-        shutil.rmtree(folder, ignore_errors=True)
+        if not reuse:
+            shutil.rmtree(folder, ignore_errors=True)
 
 
 def ready(port):
@@ -123,11 +133,24 @@ def ready(port):
     return response.status == 200
 
 
-def register(port):
+def building_graph(port):
     conn = http.client.HTTPConnection("127.0.0.1", port)
-    conn.request("POST", "/api/v1/auth/register", json.dumps({"email": "bench@example.com", "password": "benchmark password"}),
-                 {"Content-Type": "application/json"})
-    return json.loads(conn.getresponse().read())["data"]["access_token"]
+    conn.request("GET", "/metrics")
+    lines = conn.getresponse().read().decode().splitlines()
+    return any(line.startswith("atelier_search_index_building_graph ") and float(line.split()[1]) > 0 for line in lines)
+
+
+def register(port):
+    """A token for the benchmark's user: registered on first use, signed in on a reused folder."""
+    body = json.dumps({"email": "bench@example.com", "password": "benchmark password"})
+    for path in ("/api/v1/auth/register", "/api/v1/auth/login"):
+        conn = http.client.HTTPConnection("127.0.0.1", port)
+        conn.request("POST", path, body, {"Content-Type": "application/json"})
+        response = conn.getresponse()
+        reply = json.loads(response.read())
+        if response.status in (200, 201):
+            return reply["data"]["access_token"]
+    raise RuntimeError(f"cannot sign in: {reply}")
 
 
 def search(port, token, photo, conn=None):
@@ -172,13 +195,15 @@ def main():
     parser.add_argument("--index-sizes", default="100000")
     parser.add_argument("--skip-embedding", action="store_true")
     parser.add_argument("--skip-index", action="store_true")
+    parser.add_argument("--precision", default="bfloat16", choices=["float32", "bfloat16", "int8"], help="the server's photo model")
+    parser.add_argument("--reuse", help="a data folder kept between runs (made on first use) to skip seeding and the graph build")
     args = parser.parse_args()
     print(f"machine: {os.cpu_count()} cores")
     if not args.skip_embedding:
         embedding_figures()
     if not args.skip_index:
         index_figures([int(s) for s in args.index_sizes.split(",")])
-    end_to_end(args.listings)
+    end_to_end(args.listings, args.precision, args.reuse)
     return 0
 
 

@@ -6,6 +6,9 @@ import Foundation
 public protocol ListingSearchIndex: Sendable {
     /// True once searches see every listing (the readiness probe waits for it).
     var isLoaded: Bool { get }
+    /// True while an in-process vector index builds its search graph (searches are exact, so
+    /// slower, meanwhile); never on PostgreSQL, whose index is built by the database.
+    var isBuildingGraph: Bool { get }
     /// Catches up with the database; nothing to do where the database is the index.
     func refresh() async throws
     /// How many live listings search can find.
@@ -21,6 +24,8 @@ public protocol ListingSearchIndex: Sendable {
 }
 
 extension CatalogIndex: ListingSearchIndex {
+    public var isBuildingGraph: Bool { images?.isBuildingGraph == true || texts?.isBuildingGraph == true }
+
     public func countListings() async throws -> Int { listingCount }
 
     public func searches(_ space: VectorSpace) -> Bool {

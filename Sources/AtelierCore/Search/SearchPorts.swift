@@ -6,6 +6,8 @@ public protocol ListingVectorIndex: Sendable {
     var count: Int { get }
     /// The last vector revision applied; kept with the index, so a restart resumes from there.
     var appliedRevision: Int64 { get }
+    /// True while the index builds the graph its size calls for (searches are exact meanwhile).
+    var isBuildingGraph: Bool { get }
     /// Inserts or replaces vectors (in revision order) and records the last revision.
     func apply(_ vectors: [ListingVector]) throws
     func remove(_ listingID: String) throws

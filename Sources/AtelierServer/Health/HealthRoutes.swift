@@ -24,8 +24,13 @@ struct HealthRoutes {
             }
             return try Reply.json(["status": "ready"], context)
         }
+        // Read when scraped: the index changes state without telling anyone.
+        let buildingGraph = metrics.makeGauge(
+            name: "atelier_search_index_building_graph",
+            help: "1 while the in-process search index builds its graph (searches are exact, slower, meanwhile)")
         router.get("metrics") { _, _ in
-            Response(
+            buildingGraph.set(to: searchIndex.isBuildingGraph ? 1.0 : 0.0)
+            return Response(
                 status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
                 body: .init(byteBuffer: ByteBuffer(bytes: metrics.emitToBuffer())))
         }

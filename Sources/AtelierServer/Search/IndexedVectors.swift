@@ -28,6 +28,7 @@ final class IndexedVectors: ListingVectorIndex, @unchecked Sendable {
 
     var count: Int { index.count }
     var appliedRevision: Int64 { lock.withLock { revision } }
+    var isBuildingGraph: Bool { index.isBuildingGraph }
 
     func apply(_ vectors: [ListingVector]) throws {
         guard let last = vectors.last else { return }

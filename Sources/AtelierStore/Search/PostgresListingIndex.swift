@@ -30,6 +30,7 @@ public struct PostgresListingIndex: ListingSearchIndex {
     }
 
     public var isLoaded: Bool { true }
+    public var isBuildingGraph: Bool { false }
 
     public func refresh() async throws {}
 
