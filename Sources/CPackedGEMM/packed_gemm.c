@@ -290,6 +290,66 @@ AVX512 void avx512_layer_norm(const float *x, float *out, int rows, int columns,
     }
 }
 
+// Attention in bfloat16 on the same kernel as the layers: K is packed as the "weights" of Q·Kᵀ
+// (inputs: the head's 64 features, outputs: the keys, padded to whole panels) and V as those
+// of P·V (inputs: the keys, outputs: the 64 features). In a packed panel, input pair g of
+// column n is the 32-bit word at g·PANEL + n, so K's own bfloat16 pairs move as whole words.
+enum { HEAD = 64 };
+
+static int attention_keys(int tokens) { return (tokens + PACKED_GEMM_PANEL - 1) / PACKED_GEMM_PANEL * PACKED_GEMM_PANEL; }
+
+long bfloat16_attention_scratch_bytes(int tokens) {
+    const long keys = attention_keys(tokens), padded = packed_gemm_padded_inputs(tokens);
+    return tokens * HEAD * 2 + HEAD * keys * 2 + tokens * keys * 4 + tokens * padded * 2 + padded * HEAD * 2;
+}
+
+BF16 static inline __m256i to_bfloat16(__m512 x) { return (__m256i)_mm512_cvtneps_pbh(x); }
+
+BF16 void bfloat16_attention(const float *q, const float *k, const float *v, int ld, int tokens, float scale,
+                             float *out, int out_ld, void *scratch) {
+    const int keys = attention_keys(tokens), padded = packed_gemm_padded_inputs(tokens);
+    uint16_t *qs = scratch, *kp = qs + (long)tokens * HEAD;
+    float *s = (float *)(kp + (long)HEAD * keys);
+    uint16_t *ps = (uint16_t *)(s + (long)tokens * keys), *vp = ps + (long)tokens * padded;
+    const __m512 by = _mm512_set1_ps(scale);
+    for (int r = 0; r < tokens; r++)
+        for (int c = 0; c < HEAD; c += 16)
+            _mm256_storeu_si256((__m256i *)(qs + (long)r * HEAD + c), to_bfloat16(_mm512_mul_ps(_mm512_loadu_ps(q + (long)r * ld + c), by)));
+    for (int n = 0; n < keys; n++) {
+        uint32_t pairs[HEAD / 2] = {0};
+        if (n < tokens)
+            for (int c = 0; c < HEAD; c += 16)
+                _mm256_storeu_si256((__m256i *)((uint16_t *)pairs + c), to_bfloat16(_mm512_loadu_ps(k + (long)n * ld + c)));
+        uint32_t *panel = (uint32_t *)(kp + (long)(n / PACKED_GEMM_PANEL) * HEAD * PACKED_GEMM_PANEL);
+        for (int g = 0; g < HEAD / 2; g++) panel[g * PACKED_GEMM_PANEL + n % PACKED_GEMM_PANEL] = pairs[g];
+    }
+    for (int column = 0; column < keys; column += PACKED_GEMM_PANEL)
+        for (int m = 0; m < tokens; m += 6)
+            bfloat16_kernel(qs + (long)m * HEAD, HEAD, tokens - m < 6 ? tokens - m : 6, kp + (long)column * HEAD, 0,
+                            s + (long)m * keys + column, keys, PACKED_GEMM_STORE);
+    // Softmax over the real keys only; the rows go to bfloat16, zero-padded like any input row.
+    for (int r = 0; r < tokens; r++) {
+        float *row = s + (long)r * keys;
+        avx512_softmax_rows(row, 1, tokens);
+        for (int c = 0; c < padded; c += 16) {
+            const __mmask16 live = live_lanes(c, tokens), stored = live_lanes(c, padded);
+            _mm256_mask_storeu_epi16(ps + (long)r * padded + c, stored, to_bfloat16(_mm512_maskz_loadu_ps(live, row + c)));
+        }
+    }
+    uint32_t *vw = (uint32_t *)vp;
+    for (int g = 0; g < padded / 2; g++)
+        for (int c = 0; c < HEAD; c += 16) {
+            const __m512i low = 2 * g < tokens ? _mm512_cvtepu16_epi32(to_bfloat16(_mm512_loadu_ps(v + (long)(2 * g) * ld + c)))
+                                               : _mm512_setzero_si512();
+            const __m512i high = 2 * g + 1 < tokens ? _mm512_cvtepu16_epi32(to_bfloat16(_mm512_loadu_ps(v + (long)(2 * g + 1) * ld + c)))
+                                                    : _mm512_setzero_si512();
+            _mm512_storeu_si512(vw + g * PACKED_GEMM_PANEL + c, _mm512_or_si512(low, _mm512_slli_epi32(high, 16)));
+        }
+    for (int m = 0; m < tokens; m += 6)
+        bfloat16_kernel(ps + (long)m * padded, padded, tokens - m < 6 ? tokens - m : 6, vp, 0,
+                        out + (long)m * out_ld, out_ld, PACKED_GEMM_STORE);
+}
+
 #else  // Not x86-64: nothing is supported, so these are never called.
 
 int packed_gemm_supports_avx512(void) { return 0; }
@@ -303,6 +363,9 @@ void bfloat16_convert_rows(const float *x, int rows, int inputs, uint16_t *out) 
 void bfloat16_gemm(const uint16_t *converted, int first_row, int end_row, int inputs,
                    const uint16_t *packed, const float *bias, int outputs, float *c, packed_gemm_mode mode) {}
 void avx512_softmax_rows(float *x, int rows, int columns) {}
+long bfloat16_attention_scratch_bytes(int tokens) { return 0; }
+void bfloat16_attention(const float *q, const float *k, const float *v, int ld, int tokens, float scale,
+                        float *out, int out_ld, void *scratch) {}
 void avx512_gelu(float *x, long count) {}
 void avx512_layer_norm(const float *x, float *out, int rows, int columns,
                        const float *scale, const float *shift, float epsilon) {}

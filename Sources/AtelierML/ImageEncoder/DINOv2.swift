@@ -23,7 +23,7 @@ extension DINOv2Weights {
         for layer in layers {
             let h = x.layerNormalized(layer.norm1, epsilon: Self.epsilon)
             let context = selfAttention(layer.qkv(h), images: images.count, tokens: tokens,
-                                        heads: Self.heads, headSize: Self.headSize)
+                                        heads: Self.heads, headSize: Self.headSize, bfloat16: attentionInBFloat16)
             layer.output.add(context, to: &x)
             layer.fc2.add(layer.fc1.gelu(x.layerNormalized(layer.norm2, epsilon: Self.epsilon)), to: &x)
         }

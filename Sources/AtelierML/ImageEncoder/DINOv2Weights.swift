@@ -34,6 +34,8 @@ struct DINOv2Weights: Sendable {
     let patchPositions: [Float]
     let layers: [Layer]
     let finalNorm: LayerNorm
+    /// Reduced-precision models take attention's products in bfloat16 too, where the CPU can.
+    let attentionInBFloat16: Bool
 
     /// `precision`: of the linear layers' products, where the CPU supports it (else float32).
     init(model: ONNXModel, grid: Int, precision: ImageEmbeddingModel.Precision = .float32) throws {
@@ -68,6 +70,7 @@ struct DINOv2Weights: Sendable {
         guard !layers.isEmpty else { throw ImageEncoderError.missingTensor("backbone.encoder.layer.0") }
         self.layers = layers
         finalNorm = try Self.layerNorm("backbone.layernorm", in: model)
+        attentionInBFloat16 = precision != .float32 && ModelPrecision.bfloat16.isSupported
     }
 
     private static func layer(_ index: Int, in model: ONNXModel, precision: ImageEmbeddingModel.Precision) throws -> Layer {

@@ -71,6 +71,14 @@ void bfloat16_gemm(const uint16_t *converted, int first_row, int end_row, int in
 /// Softmax of each of `rows` rows of `columns` floats, in place (attention scores).
 void avx512_softmax_rows(float *x, int rows, int columns);
 
+/// Bytes of scratch one `bfloat16_attention` call needs for `tokens` tokens.
+long bfloat16_attention_scratch_bytes(int tokens);
+
+/// One 64-wide attention head of one image in bfloat16 (float32 sums): out = softmax(scale·Q·Kᵀ)·V,
+/// where row r of Q, K and V starts at q, k, v + r·ld and row r of the result at out + r·out_ld.
+void bfloat16_attention(const float *q, const float *k, const float *v, int ld, int tokens, float scale,
+                        float *out, int out_ld, void *scratch);
+
 /// GELU (erf form) of `count` floats, in place.
 void avx512_gelu(float *x, long count);
 
