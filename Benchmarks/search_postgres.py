@@ -82,7 +82,7 @@ def on_postgres(count, precision):
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--listings", type=int, default=100_000)
-    parser.add_argument("--precision", default="bfloat16", choices=["float32", "bfloat16", "int8"])
+    parser.add_argument("--precision", default="int8", choices=["float32", "bfloat16", "int8"])
     parser.add_argument("--reuse", help="search.py's --reuse: a kept SQLite data folder")
     args = parser.parse_args()
     print(f"machine: {os.cpu_count()} cores")

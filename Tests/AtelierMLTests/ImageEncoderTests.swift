@@ -30,15 +30,15 @@ struct ImageEncoderTests {
         }
     }
 
-    /// The server's default (bfloat16 where the CPU has it) holds the same parity gate as float32;
-    /// int8 is close, and ranks the reference images as float32 does.
+    /// The reduced precisions (the server's default, int8, where the CPU has VNNI) hold the same
+    /// parity gate as float32, and int8 ranks the reference images as float32 does.
     @Test func fastPrecisionsMatchOnnxRuntime() throws {
         let reference = try ImageFixtures.reference.get()
         let bfloat16 = try ImageFixtures.bfloat16Model.get(), int8 = try ImageFixtures.int8Model.get()
         let fast = bfloat16.embed(reference.images), quantized = int8.embed(reference.images)
         for (index, expected) in reference.classTokens.enumerated() {
             #expect(cosine(fast[index], expected) >= 0.999, "bfloat16, image \(index): \(cosine(fast[index], expected))")
-            #expect(cosine(quantized[index], expected) >= 0.99, "int8, image \(index): \(cosine(quantized[index], expected))")
+            #expect(cosine(quantized[index], expected) >= 0.999, "int8, image \(index): \(cosine(quantized[index], expected))")
         }
         let lowest = { (vectors: [[Float]]) in zip(vectors, reference.classTokens).map { cosine($0, $1) }.min() ?? 0 }
         print("parity vs onnxruntime: min cosine bfloat16 \(lowest(fast)), int8 \(lowest(quantized))")

@@ -7,7 +7,7 @@ public enum ModelPrecision: Sendable, Equatable {
     /// bfloat16 products with float32 sums (AVX-512 BF16): embeddings within ~0.9999 cosine
     /// of float32, ~2× faster, half the weights' memory.
     case bfloat16
-    /// int8 products (AVX-512 VNNI): embeddings within ~0.998 cosine of float32, ~2.7×
+    /// int8 products (AVX-512 VNNI): embeddings within ~0.9996 cosine of float32, ~3×
     /// faster, a quarter of the memory; retrieval rankings mostly, not exactly, the same.
     case int8
 

@@ -1,4 +1,5 @@
 import CPackedGEMM
+import Foundation
 
 /// A linear layer packed once for the AVX-512 int8 or bfloat16 kernels of `CPackedGEMM` (see
 /// `packed_gemm.h`); the activations are quantised or rounded per call, row by row.
@@ -76,8 +77,7 @@ struct PackedLinear: Sendable {
                                         scratch: scratchBuffer.baseAddress!, weights: weightBuffer.baseAddress!,
                                         scales: scaleBuffer.baseAddress, sums: sumBuffer.baseAddress,
                                         bias: biasPointer, mode: mode)
-                                    // 48 rows: whole 6-row tiles, ~6 blocks per image for 2 cores.
-                                    concurrentRowBlocks(x.rows, block: 48) { product.run($0) }
+                                    concurrentRowBlocks(x.rows, block: Self.rowBlock(x.rows)) { product.run($0) }
                                 }
                             }
                         }
@@ -85,6 +85,17 @@ struct PackedLinear: Sendable {
                 }
             }
         }
+    }
+}
+
+extension PackedLinear {
+    /// Rows per block handed to a core: whole 6-row tiles, a whole number of blocks per core
+    /// (one image's 257 rows on 2 cores: 132 + 125 rather than 144 + 113 with fixed 48-row
+    /// blocks), and ~48-row blocks for big batches so a core slowed by other work takes fewer.
+    static func rowBlock(_ rows: Int, cores: Int = ProcessInfo.processInfo.activeProcessorCount) -> Int {
+        let tiles = (rows + 5) / 6
+        let blocks = max(cores, 1) * max(2, tiles / (8 * max(cores, 1)))
+        return 6 * ((tiles + blocks - 1) / blocks)
     }
 }
 

