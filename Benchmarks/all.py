@@ -18,6 +18,7 @@ BENCHMARKS = [
     ("jobs", ["jobs.py"], ["jobs.py", "--jobs", "1000"]),
     ("search", ["search.py", "--index-sizes", "30000,100000"], ["search.py", "--listings", "10000", "--index-sizes", "30000"]),
     ("jobs on PostgreSQL", ["jobs_postgres.py"], ["jobs_postgres.py", "--jobs", "2000", "--fanout-jobs", "1000"]),
+    ("photo search on pgvector", ["search_postgres.py"], ["search_postgres.py", "--listings", "10000"]),
     ("pgvector", ["pgvector.py", "--sizes", "30000,100000"], ["pgvector.py", "--sizes", "10000", "--queries", "50"]),
     ("web console", ["console.py"], ["console.py", "--runs", "3"]),
     ("sdk overhead", ["kit_overhead.py"], ["kit_overhead.py"]),
