@@ -7,7 +7,8 @@ import Foundation
 //   OPENBLAS_NUM_THREADS=1 .build/release/index-bench [sizes…] [--queries 200] [--ef 50,100,200]
 //       [--m 16] [--ef-construction 200] [--dimensions 384] [--threads 2] [--clustered]
 // e.g. `index-bench 100000 1000000`. Reports build time, exact and HNSW queries/s (one thread)
-// and HNSW recall@20 against exact search for each efSearch.
+// and HNSW recall@20 against exact search for each efSearch — against the index's own exact
+// search (over its int8 codes) and against float32 brute force (what keeping int8 costs).
 
 struct Options {
     var sizes: [Int] = []
@@ -71,6 +72,13 @@ func randomKey(_ rng: inout SeededGenerator) -> UUID {
     return withUnsafeBytes(of: (a, b)) { UUID(uuid: $0.load(as: uuid_t.self)) }
 }
 
+/// The keys of the `limit` vectors most similar to `query` in float32, by brute force.
+func floatTopKeys(_ query: [Float], among batch: [(key: UUID, vector: [Float])], limit: Int) -> Set<UUID> {
+    var scored = batch.map { entry in (entry.key, zip(query, entry.vector).reduce(Float(0)) { $0 + $1.0 * $1.1 }) }
+    scored.sort { $0.1 > $1.1 }
+    return Set(scored.prefix(limit).map(\.0))
+}
+
 func seconds(_ body: () throws -> Void) rethrows -> Double {
     let start = DispatchTime.now().uptimeNanoseconds
     try body()
@@ -107,6 +115,7 @@ for size in options.sizes {
         directory: directory, dimensions: options.dimensions, exactSearchLimit: 20_000,
         parameters: HNSWParameters(m: options.m, efConstruction: options.efConstruction, buildThreads: options.threads))
     let buildTime = try seconds { try index.insert(contentsOf: batch) }
+    let floatTruth = queries.map { floatTopKeys($0, among: batch, limit: 20) }
     batch = []
     let saveTime = try seconds { try index.save() }
     print("build (graph + snapshot): \(f1(buildTime)) s, of which writing a snapshot ≈ \(f1(saveTime)) s")
@@ -117,23 +126,28 @@ for size in options.sizes {
     let exactTime = seconds {
         truth = queries.map { Set(index.exhaustiveSearch($0, limit: 20).map(\.key)) }
     }
-    print("exact: \(f1(Double(queries.count) / exactTime)) q/s")
+    let exactAgainstFloat = zip(truth, floatTruth).map { $0.intersection($1).count }.reduce(0, +)
+    print("exact: \(f1(Double(queries.count) / exactTime)) q/s; recall@20 against float32: \(f3(Double(exactAgainstFloat) / Double(20 * queries.count)))")
     for ef in options.efs {
         index.efSearch = ef
-        var hits = 0
+        var hits = 0, floatHits = 0
         var rounds = 0
         var time = 0.0
         repeat {  // at least a second of searching, for a stable rate
             time += seconds {
-                for (query, expected) in zip(queries, truth) {
+                for (index_, (query, expected)) in zip(queries, truth).enumerated() {
                     let found = index.search(query, limit: 20)
-                    if rounds == 0 { hits += found.filter { expected.contains($0.key) }.count }
+                    if rounds == 0 {
+                        hits += found.filter { expected.contains($0.key) }.count
+                        floatHits += found.filter { floatTruth[index_].contains($0.key) }.count
+                    }
                 }
             }
             rounds += 1
         } while time < 1
         let recall = Double(hits) / Double(20 * queries.count)
-        print("hnsw ef \(ef): recall@20 \(f3(recall)), \(f1(Double(rounds * queries.count) / time)) q/s")
+        print("hnsw ef \(ef): recall@20 \(f3(recall)) (against float32 \(f3(Double(floatHits) / Double(20 * queries.count)))), "
+              + "\(f1(Double(rounds * queries.count) / time)) q/s")
     }
     let statistics = index.statistics
     print("memory: index ≈ \(statistics.estimatedMemoryBytes >> 20) MB, process resident \(residentMegabytes()) MB")

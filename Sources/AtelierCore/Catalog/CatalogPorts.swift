@@ -23,11 +23,24 @@ public protocol ListingStore: Sendable {
     func countOlderVectors(space: VectorSpace, model: String) async throws -> Int
     func saveVectors(_ vectors: [ListingVector]) async throws
     func vector(listingID: String, space: VectorSpace) async throws -> [Float]?
+    /// The newest listing and vector revisions: while both stand still, no listing can have come
+    /// to need a photo or a vector (the catalogue's background work checks this before scanning).
+    func latestRevisions() async throws -> CatalogRevisions
     /// Changes after `revision`, oldest first: what the in-memory search index applies.
     func changes(after revision: Int64, limit: Int) async throws -> [ListingChange]
     func vectors(space: VectorSpace, model: String, after revision: Int64, limit: Int) async throws -> [ListingVector]
     /// Full-text matches, best first.
     func keywordMatches(_ query: String, limit: Int) async throws -> [String]
+}
+
+public struct CatalogRevisions: Sendable, Equatable {
+    public let listings: Int64
+    public let vectors: Int64
+
+    public init(listings: Int64, vectors: Int64) {
+        self.listings = listings
+        self.vectors = vectors
+    }
 }
 
 public enum VectorSpace: String, Sendable, CaseIterable {

@@ -19,6 +19,12 @@ public struct CatalogUpkeep: Sendable {
     /// starting its job skips that occurrence; the next one runs as usual.
     @discardableResult
     public func startDueJobs(now: Date = Date()) async throws -> [Job] {
+        let imports = try await startDueImports(now: now)
+        guard try await photos.olderVectorCount() > 0, let backfill = try await startBackfill(now: now) else { return imports }
+        return imports + [backfill]
+    }
+
+    private func startDueImports(now: Date) async throws -> [Job] {
         var started: [Job] = []
         for source in try await sources.sources() {
             let occurrence = Int64(now.timeIntervalSince1970) / Int64(source.everyMinutes * 60)
@@ -28,15 +34,16 @@ public struct CatalogUpkeep: Sendable {
                 started.append(job)
             }
         }
-        if try await photos.olderVectorCount() > 0, try await !jobs.hasActiveSystemJob(Reembedding.spec.name) {
-            // One per hour at most: a backfill that failed for good is tried again an hour later.
-            let hour = Int64(now.timeIntervalSince1970) / 3600
-            if let job = try await jobs.startSystemJob(Reembedding.spec.name, params: .object([:]),
-                                                       key: "reembed:\(photos.modelIDs.joined(separator: ",")):\(hour)") {
-                started.append(job)
-            }
-        }
         return started
+    }
+
+    /// The re-embedding job (vectors of other models than the installed ones remain), unless one runs.
+    private func startBackfill(now: Date) async throws -> Job? {
+        guard try await !jobs.hasActiveSystemJob(Reembedding.spec.name) else { return nil }
+        // One per hour at most: a backfill that failed for good is tried again an hour later.
+        let hour = Int64(now.timeIntervalSince1970) / 3600
+        return try await jobs.startSystemJob(Reembedding.spec.name, params: .object([:]),
+                                             key: "reembed:\(photos.modelIDs.joined(separator: ",")):\(hour)")
     }
 
     /// Queues an import of `source` now, besides its schedule.
@@ -48,11 +55,20 @@ public struct CatalogUpkeep: Sendable {
         return job
     }
 
-    /// Checks every `interval` until the calling task is canceled.
+    /// Checks every `interval` until the calling task is canceled. Counting older vectors reads every vector row, so it is skipped while no vector has been
+    /// written since a count found none (vectors of another model arrive only by being written).
     public func run(every interval: Duration = .seconds(30), logger: Logger) async {
+        var settled: Int64?
         while !Task.isCancelled {
             do {
-                for job in try await startDueJobs() {
+                var started = try await startDueImports(now: Date())
+                let vectors = try await photos.latestRevisions().vectors
+                if vectors != settled {
+                    let older = try await photos.olderVectorCount()
+                    if older > 0, let job = try await startBackfill(now: Date()) { started.append(job) }
+                    settled = older == 0 ? vectors : nil
+                }
+                for job in started {
                     logger.info("catalogue job started", metadata: ["job_id": .string(job.id), "processor": .string(job.processor)])
                 }
             } catch {

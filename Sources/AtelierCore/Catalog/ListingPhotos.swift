@@ -62,6 +62,9 @@ public struct ListingPhotos: Sendable {
     /// The installed models' ids.
     public var modelIDs: [String] { [photos?.modelID, texts?.modelID].compactMap { $0 } }
 
+    /// The catalogue's newest listing and vector revisions.
+    public func latestRevisions() async throws -> CatalogRevisions { try await listings.latestRevisions() }
+
     /// Vectors of live listings that older models made: the re-embedding backlog.
     public func olderVectorCount() async throws -> Int {
         let images = try await photos.asyncMap { try await listings.countOlderVectors(space: .image, model: $0.modelID) } ?? 0

@@ -98,11 +98,18 @@ public struct CatalogServices: Sendable {
     }
 
     /// Brings new listings' photos and texts in, until the calling task is canceled.
+    /// Each look for work scans the catalogue (a join over every listing), so it runs only when
+    /// the catalogue changed since a look that found nothing.
     public func embedNewListings(every interval: Duration = .seconds(5), logger: Logger) async {
+        var settled: CatalogRevisions?
         while !Task.isCancelled {
             do {
-                let done = try await photos.catchUp()
-                if done.photosReady + done.textsEmbedded > 0 { try await index.refresh() }
+                let revisions = try await listings.latestRevisions()
+                if revisions != settled {
+                    let done = try await photos.catchUp()
+                    if done.photosReady + done.textsEmbedded > 0 { try await index.refresh() }
+                    settled = done.photosReady + done.photosFailed + done.textsEmbedded == 0 ? revisions : nil
+                }
             } catch {
                 logger.error("listing photos could not be brought in", metadata: ["error": "\(error)"])
             }

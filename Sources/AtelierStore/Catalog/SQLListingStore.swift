@@ -143,6 +143,19 @@ public struct SQLListingStore: ListingStore {
         }
     }
 
+    public func latestRevisions() async throws -> CatalogRevisions {
+        // Per space, so each maximum is the end of the (space, revision) index, not a scan.
+        try await database.read { db in
+            let row = try await db.raw("""
+                SELECT (SELECT COALESCE(MAX(revision), 0) FROM listings) AS listings,
+                       (SELECT COALESCE(MAX(revision), 0) FROM listing_vectors WHERE space = 'image') AS images,
+                       (SELECT COALESCE(MAX(revision), 0) FROM listing_vectors WHERE space = 'text') AS texts
+                """).first()
+            let vectors = max(try row?.decode(column: "images", as: Int64.self) ?? 0, try row?.decode(column: "texts", as: Int64.self) ?? 0)
+            return CatalogRevisions(listings: try row?.decode(column: "listings", as: Int64.self) ?? 0, vectors: vectors)
+        }
+    }
+
     public func changes(after revision: Int64, limit: Int) async throws -> [ListingChange] {
         try await database.read { db in
             try await db.raw("SELECT * FROM listings WHERE revision > \(bind: revision) ORDER BY revision LIMIT \(bind: limit)")
