@@ -9,7 +9,9 @@ public final class CatalogIndex: @unchecked Sendable {
     private let imageModel: String?
     private let textModel: String?
     private let lock = NSLock()
-    private var facets: [String: ListingFacets] = [:]
+    /// By the listing id's UUID: the vector indexes ask about every candidate by its UUID key,
+    /// and a UUID hashes far faster than (and takes no heap like) its 36-character string.
+    private var facets: [UUID: ListingFacets] = [:]
     private var listingRevision: Int64 = 0
     private var loaded = false
     /// One refresh at a time; searches never wait for it.
@@ -30,10 +32,10 @@ public final class CatalogIndex: @unchecked Sendable {
     /// How many live listings the index knows.
     public var listingCount: Int { lock.withLock { facets.count } }
 
-    /// A filter over listing ids for the vector indexes: removed and unknown listings never pass.
-    public func filter(_ filters: SearchFilters) -> @Sendable (String) -> Bool {
+    /// A filter over listing keys for the vector indexes: removed and unknown listings never pass.
+    public func filter(_ filters: SearchFilters) -> @Sendable (UUID) -> Bool {
         let snapshot = lock.withLock { facets }
-        return { id in snapshot[id].map(filters.matches) ?? false }
+        return { key in snapshot[key].map(filters.matches) ?? false }
     }
 
     /// Applies every change since the last refresh, in pages.
@@ -46,7 +48,9 @@ public final class CatalogIndex: @unchecked Sendable {
                 var gone: [String] = []
                 lock.withLock {
                     for change in changes {
-                        if change.removed { facets[change.id] = nil; gone.append(change.id) } else { facets[change.id] = change.facets }
+                        // Listing ids are UUIDs (`Identifier.make`); anything else could not be indexed.
+                        guard let key = UUID(uuidString: change.id) else { continue }
+                        if change.removed { facets[key] = nil; gone.append(change.id) } else { facets[key] = change.facets }
                     }
                     listingRevision = last.revision
                 }

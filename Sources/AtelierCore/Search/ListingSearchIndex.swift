@@ -36,12 +36,13 @@ extension CatalogIndex: ListingSearchIndex {
                         limit: Int) async throws -> [(listingID: String, score: Float)] {
         guard let index = space == .image ? images : texts else { return [] }
         let pass = filter(filters)
-        guard let excluding else { return index.search(vector, limit: limit, where: pass) }
-        return index.search(vector, limit: limit, where: { @Sendable id in id != excluding && pass(id) })
+        guard let excluded = excluding.flatMap(UUID.init(uuidString:)) else { return index.search(vector, limit: limit, where: pass) }
+        return index.search(vector, limit: limit, where: { @Sendable key in key != excluded && pass(key) })
     }
 
     /// The store's matches filtered here after the fact, so it asks for plenty.
     public func keywordMatches(_ query: String, filters: SearchFilters, limit: Int) async throws -> [String] {
-        Array(try await store.keywordMatches(query, limit: 1000).filter(filter(filters)).prefix(limit))
+        let pass = filter(filters)
+        return Array(try await store.keywordMatches(query, limit: 1000).filter { UUID(uuidString: $0).map(pass) ?? false }.prefix(limit))
     }
 }

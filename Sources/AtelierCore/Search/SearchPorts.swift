@@ -12,7 +12,8 @@ public protocol ListingVectorIndex: Sendable {
     func apply(_ vectors: [ListingVector]) throws
     func remove(_ listingID: String) throws
     /// Exactly min(limit, listings passing `filter`) results: a filter never makes it come back short.
-    func search(_ query: [Float], limit: Int, where filter: (@Sendable (String) -> Bool)?) -> [(listingID: String, score: Float)]
+    /// `filter` takes the listing id as a UUID (listing ids are UUIDs), asked per candidate.
+    func search(_ query: [Float], limit: Int, where filter: (@Sendable (UUID) -> Bool)?) -> [(listingID: String, score: Float)]
 }
 
 /// A photo → its embedding, with how long decoding and the model took.

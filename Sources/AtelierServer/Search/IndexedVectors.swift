@@ -47,8 +47,8 @@ final class IndexedVectors: ListingVectorIndex, @unchecked Sendable {
         _ = try index.remove(key)
     }
 
-    func search(_ query: [Float], limit: Int, where filter: (@Sendable (String) -> Bool)?) -> [(listingID: String, score: Float)] {
-        let matches = index.search(query, limit: limit, where: filter.map { pass in { pass(Self.listingID($0)) } })
+    func search(_ query: [Float], limit: Int, where filter: (@Sendable (UUID) -> Bool)?) -> [(listingID: String, score: Float)] {
+        let matches = index.search(query, limit: limit, where: filter)
         return matches.map { (Self.listingID($0.key), $0.score) }
     }
 
