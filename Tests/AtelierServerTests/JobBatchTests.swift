@@ -131,6 +131,60 @@ struct JobBatchTests {
     }
 }
 
+@Suite("Job creation in one write")
+struct JobCreationTests {
+    @Test("of concurrent creations with one new key, exactly one creates and charges; the others change nothing")
+    func oneKeyOneJob() async throws {
+        try await JobQueueTests.withStore { store, owner in
+            _ = try await store.grant(ownerID: owner, amount: 100, reason: "test")
+            let key = IdempotencyKey(key: "one-key", ownerID: owner, requestHash: "h")
+            #expect(try await store.hasRecord(key) == false)
+            let now = Date()
+            let created = try await withThrowingTaskGroup(of: String?.self) { group in
+                for _ in 0..<20 {
+                    group.addTask {
+                        let job = Job(id: Identifier.make(now: now), ownerID: owner, processor: "dev.sleep", state: .queued, queue: .standard,
+                                      priority: 0, mediaIDs: [], params: .object([:]), creditsCharged: 3, maxAttempts: 2, createdAt: now, updatedAt: now)
+                        let event = try await store.create(job, recordingKey: key, response: (202, Data(job.id.utf8)))
+                        return event.map { _ in job.id }
+                    }
+                }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            let winners = created.compactMap { $0 }
+            #expect(winners.count == 1)
+            #expect(try await store.balance(ownerID: owner) == 102, "one charge of 3")
+            let jobs = try await store.jobs(ownerID: owner, state: nil, processor: nil, afterID: nil, limit: 50)
+            #expect(jobs.map(\.id) == winners)
+            #expect(try await store.hasRecord(key))
+            // The key now replays the winner's response, and refuses another body.
+            #expect(try await store.reserve(key, now: now, inFlightTimeout: 60) == .replay(status: 202, body: Data(winners[0].utf8)))
+            let other = IdempotencyKey(key: "one-key", ownerID: owner, requestHash: "other")
+            #expect(try await store.reserve(other, now: now, inFlightTimeout: 60) == .mismatch)
+        }
+    }
+
+    @Test("a creation without the credits records neither the job nor the key")
+    func noCreditsNoKey() async throws {
+        try await JobQueueTests.withStore { store, owner in
+            let key = IdempotencyKey(key: "poor", ownerID: owner, requestHash: "h")
+            let now = Date()
+            let job = Job(id: Identifier.make(now: now), ownerID: owner, processor: "dev.sleep", state: .queued, queue: .standard,
+                          priority: 0, mediaIDs: [], params: .object([:]), creditsCharged: 6, maxAttempts: 2, createdAt: now, updatedAt: now)
+            var refused: AtelierError?
+            do {
+                _ = try await store.create(job, recordingKey: key, response: (202, Data()))
+            } catch let error as AtelierError {
+                refused = error
+            }
+            #expect(refused?.code == "INSUFFICIENT_CREDITS")
+            #expect(try await store.hasRecord(key) == false, "the client may fix the request and retry with the key")
+            #expect(try await store.job(id: job.id, ownerID: nil) == nil)
+            #expect(try await store.balance(ownerID: owner) == 5)
+        }
+    }
+}
+
 @Suite("Work signal")
 struct WorkSignalTests {
     @Test("a job queued in a lane wakes one of its idle workers, or the next one to wait", .timeLimit(.minutes(5)))
