@@ -68,14 +68,17 @@ def start_worker(folder, env):
                             stdout=subprocess.DEVNULL)
 
 
-def wait_until_idle(port, token):
+def wait_until_idle(port, token, poll=0.25):
+    """Polls lightly (each poll is work for the API process and PostgreSQL); returns when the
+    newest job ended (jobs are claimed oldest first, so it is the last, give or take a job)."""
     watcher = Client(port, token)
     while True:
         queued = watcher.call("GET", "/api/v1/jobs?state=queued&limit=1")[1]["data"]
         running = watcher.call("GET", "/api/v1/jobs?state=running&limit=1")[1]["data"]
         if not queued and not running:
-            return
-        time.sleep(0.02)
+            newest = watcher.call("GET", "/api/v1/jobs?limit=1")[1]["data"]
+            return parse_time(newest[0]["updated_at"]) if newest else time.time()
+        time.sleep(poll)
 
 
 class Socket:
@@ -132,11 +135,10 @@ def main():
                 os.kill(worker.pid, signal.SIGSTOP)
             create_jobs(port, token, args.jobs, args.concurrency)
             cpu_before = [cpu_seconds(w.pid) for w in workers], postgres_cpu(pg.pid)
-            started = time.perf_counter()
+            started = time.time()
             for worker in workers:
                 os.kill(worker.pid, signal.SIGCONT)
-            wait_until_idle(port, token)
-            drained = time.perf_counter() - started
+            drained = wait_until_idle(port, token) - started
             worker_cpu = sum(cpu_seconds(w.pid) for w in workers) - sum(cpu_before[0])
             pg_cpu = postgres_cpu(pg.pid) - cpu_before[1]
 

@@ -79,23 +79,57 @@ public final class JobEventHub: @unchecked Sendable {  // `subscribers` and `clo
     }
 }
 
+/// The jobs one in-process worker slot takes: a queue class, and the platform's own jobs or
+/// everyone else's.
+public struct WorkLane: Hashable, Sendable {
+    public let queue: QueueClass
+    public let system: Bool
+
+    public init(queue: QueueClass, system: Bool) {
+        self.queue = queue
+        self.system = system
+    }
+}
+
 /// Wakes idle workers when a job is queued, so they need not poll often.
 public actor WorkSignal {
-    private var waiting: [UUID: CheckedContinuation<Void, Never>] = [:]
+    private var waiting: [UUID: (lane: WorkLane?, continuation: CheckedContinuation<Void, Never>)] = [:]
+    /// Lanes notified while none of their workers waited: the next one to wait returns at once
+    /// (it was between an empty claim and its wait, and would otherwise sleep out its timeout).
+    private var pending: Set<WorkLane> = []
 
     public init() {}
 
+    /// How many wait now.
+    public var waiters: Int { waiting.count }
+
+    /// Wakes every waiter: jobs of any lane, or several at once, may be runnable.
     public func notifyAll() {
         let all = waiting
         waiting = [:]
-        for continuation in all.values { continuation.resume() }
+        pending = []
+        for waiter in all.values { waiter.continuation.resume() }
     }
 
-    /// Returns on the next `notifyAll` or after `timeout`, whichever comes first.
-    public func wait(timeout: Duration) async {
+    /// One job of `lane` was queued: wakes one of its workers (waking all of them made each run
+    /// an empty claim, a write, for every job created) and the waiters of any lane.
+    public func notify(_ lane: WorkLane) {
+        var woken = waiting.filter { $0.value.lane == nil }
+        if let one = waiting.first(where: { $0.value.lane == lane }) {
+            woken[one.key] = one.value
+        } else {
+            pending.insert(lane)
+        }
+        for id in woken.keys { waiting[id] = nil }
+        for waiter in woken.values { waiter.continuation.resume() }
+    }
+
+    /// Returns on a notification for `lane` (any, when nil) or after `timeout`, whichever comes first.
+    public func wait(_ lane: WorkLane? = nil, timeout: Duration) async {
+        if let lane, pending.remove(lane) != nil { return }
         let id = UUID()
         await withCheckedContinuation { continuation in
-            waiting[id] = continuation
+            waiting[id] = (lane, continuation)
             Task {
                 try? await Task.sleep(for: timeout)
                 self.expire(id)
@@ -104,6 +138,6 @@ public actor WorkSignal {
     }
 
     private func expire(_ id: UUID) {
-        waiting.removeValue(forKey: id)?.resume()
+        waiting.removeValue(forKey: id)?.continuation.resume()
     }
 }

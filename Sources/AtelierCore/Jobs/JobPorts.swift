@@ -52,6 +52,12 @@ public protocol JobStore: Sendable {
     /// In one transaction: charges `job.creditsCharged` (throws INSUFFICIENT_CREDITS rather than go
     /// below zero), inserts the job, and stores `response` as the key's replay.
     func create(_ job: Job, idempotency: IdempotencyKey, response: (status: Int, body: Data)) async throws -> JobEvent
+    /// `create` for a key nobody has used: records the key with `response` in the same
+    /// transaction, so a creation is one write. nil, with nothing charged or created, when the
+    /// key is recorded already (a concurrent request with it committed first).
+    func create(_ job: Job, recordingKey idempotency: IdempotencyKey, response: (status: Int, body: Data)) async throws -> JobEvent?
+    /// Whether the key has a record (a reservation or a stored response): a read.
+    func hasRecord(_ key: IdempotencyKey) async throws -> Bool
     func job(id: String, ownerID: String?) async throws -> Job?
     func jobs(ownerID: String, state: JobState?, processor: String?, afterID: String?, limit: Int) async throws -> [Job]
 
@@ -65,6 +71,20 @@ public protocol JobStore: Sendable {
     /// `finish`, then `claim` with `next` in the same transaction: a busy worker's one write per job.
     func finish(jobID: String, workerID: String, outcome: JobOutcome, now: Date,
                 thenClaim next: ClaimRequest) async throws -> (ended: JobChange?, next: JobChange?)
+    /// Takes up to `limit` runnable jobs of one queue at once (in claim order: highest priority,
+    /// then oldest), each leased to the worker as `claim` leases one. On PostgreSQL each job goes
+    /// to one claimer only: rows another claimer has locked are skipped.
+    func claim(_ request: ClaimRequest, limit: Int, now: Date) async throws -> [JobChange]
+    /// Records how several of one worker's jobs ended (successes in one statement), puts the
+    /// claimed jobs it did not start back in the queue (`returning`: the attempt is not counted;
+    /// one whose owner asked to cancel ends canceled, refunded), and claims up to `limit` more
+    /// with `next`, in one transaction. `ended`: the changes of `ends` (nil when that job's lease is
+    /// no longer this worker's), then those of `returning`.
+    func finish(_ ends: [JobEnd], returning: [String], workerID: String, now: Date, thenClaim next: ClaimRequest?,
+                limit: Int) async throws -> (ended: [JobChange?], next: [JobChange])
+    /// Extends the leases of jobs a worker holds but has not started yet; returns those still
+    /// leased to it.
+    func renew(jobIDs: [String], workerID: String, leaseUntil: Date) async throws -> [Job]
     /// Cancels a queued job (refunded at once) or asks a running one to stop.
     func cancel(jobID: String, ownerID: String, now: Date) async throws -> JobChange?
     /// Jobs whose lease ran out go back to the queue, or fail (refunded) when out of attempts.
@@ -94,6 +114,17 @@ public enum JobError {
     public static let keyRequired = AtelierError(status: 400, code: "IDEMPOTENCY_KEY_REQUIRED", message: "Send an Idempotency-Key header (1–255 printable ASCII characters, no spaces) with this request.")
     public static let keyReused = AtelierError(status: 422, code: "IDEMPOTENCY_KEY_REUSED", message: "This Idempotency-Key was used with a different request.")
     public static let keyInFlight = AtelierError(status: 409, code: "IDEMPOTENCY_KEY_IN_FLIGHT", message: "A request with this Idempotency-Key is still being processed.")
+}
+
+/// How one of a worker's jobs ended.
+public struct JobEnd: Sendable {
+    public let jobID: String
+    public let outcome: JobOutcome
+
+    public init(jobID: String, outcome: JobOutcome) {
+        self.jobID = jobID
+        self.outcome = outcome
+    }
 }
 
 /// What a worker asks for when it claims: a job of one queue among `processors`.

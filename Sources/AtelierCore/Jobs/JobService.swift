@@ -32,12 +32,20 @@ public struct JobService: Sendable {
     }
 
     public enum Creation: Sendable {
-        case created(Job)
+        /// With the response `render` made for it (the one stored for replays).
+        case created(Job, response: Data)
         case replayed(status: Int, body: Data)
     }
 
     /// Validates, then charges, records the key and creates the job in one transaction. `render`
     /// makes the response stored for replays of the same Idempotency-Key.
+    ///
+    /// A new key (the common case) is recorded with its response in the transaction that creates
+    /// the job: one write. A key with a record goes the older way, a reservation first: it
+    /// replays, refuses (another body, or still in flight), or takes over a reservation whose
+    /// request died. Two requests with one new key both validate; the second's transaction finds
+    /// the key taken (on PostgreSQL it waits for the first one's commit), changes nothing, and
+    /// then replays the first one's response.
     public func create(_ request: Request, ownerID: String, key: String, requestBody: Data, isPremium: Bool, system: Bool = false,
                        render: @Sendable (Job) throws -> (status: Int, body: Data)) async throws -> Creation {
         guard (1...255).contains(key.count), key.allSatisfy({ $0.isASCII && !$0.isWhitespace }) else { throw JobError.keyRequired }
@@ -45,6 +53,15 @@ public struct JobService: Sendable {
         let canonical = JSONValue.parse(String(decoding: requestBody, as: UTF8.self)).map { Data($0.text.utf8) } ?? requestBody
         let hash = Hex.encode(SHA256.hash(data: Data("POST /api/v1/jobs\n".utf8) + canonical))
         let idempotency = IdempotencyKey(key: key, ownerID: ownerID, requestHash: hash)
+        if try await store.hasRecord(idempotency) == false {
+            let job = try await validated(request, ownerID: ownerID, isPremium: isPremium, system: system)
+            let response = try render(job)
+            if let event = try await store.create(job, recordingKey: idempotency, response: response) {
+                events.publish(event)
+                await signal.notify(WorkLane(queue: job.queue, system: system))
+                return .created(job, response: response.body)
+            }
+        }
         switch try await store.reserve(idempotency, now: Date(), inFlightTimeout: 60) {
         case .replay(let status, let body): return .replayed(status: status, body: body)
         case .inFlight: throw JobError.keyInFlight
@@ -53,9 +70,10 @@ public struct JobService: Sendable {
         }
         do {
             let job = try await validated(request, ownerID: ownerID, isPremium: isPremium, system: system)
-            events.publish(try await store.create(job, idempotency: idempotency, response: try render(job)))
-            await signal.notifyAll()
-            return .created(job)
+            let response = try render(job)
+            events.publish(try await store.create(job, idempotency: idempotency, response: response))
+            await signal.notify(WorkLane(queue: job.queue, system: system))
+            return .created(job, response: response.body)
         } catch {
             // Nothing was charged or created: free the key so the client can fix the request and retry.
             try? await store.release(idempotency)
@@ -69,7 +87,7 @@ public struct JobService: Sendable {
         let request = Request(processor: processor, mediaIDs: [], params: params, priority: 0)
         let creation = try await create(request, ownerID: PlatformAccount.id, key: key, requestBody: Data(params.text.utf8),
                                         isPremium: true, system: true) { _ in (202, Data()) }
-        if case .created(let job) = creation { return job }
+        if case .created(let job, _) = creation { return job }
         return nil
     }
 

@@ -2,8 +2,17 @@ import Foundation
 
 public enum Hex {
     public static func encode(_ bytes: some Sequence<UInt8>) -> String {
-        bytes.map { String(format: "%02x", $0) }.joined()
+        // By table, not String(format:): ids and request hashes are made on every job creation.
+        var text: [UInt8] = []
+        text.reserveCapacity(bytes.underestimatedCount * 2)
+        for byte in bytes {
+            text.append(digits[Int(byte >> 4)])
+            text.append(digits[Int(byte & 0x0F)])
+        }
+        return String(decoding: text, as: UTF8.self)
     }
+
+    private static let digits = Array("0123456789abcdef".utf8)
 
     public static func decode(_ text: String) -> Data? {
         let chars = Array(text.utf8)

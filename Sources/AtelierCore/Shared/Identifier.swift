@@ -11,9 +11,13 @@ public enum Identifier {
         bytes[6] = 0x70 | UInt8(tail.high >> 8 & 0x0F)  // version 7
         bytes[7] = UInt8(truncatingIfNeeded: tail.high)
         bytes[8] = (bytes[8] & 0x3F) | 0x80  // RFC 4122 variant
-        let hex = bytes.map { String(format: "%02x", $0) }.joined()
-        let parts = [hex.prefix(8), hex.dropFirst(8).prefix(4), hex.dropFirst(12).prefix(4), hex.dropFirst(16).prefix(4), hex.dropFirst(20)]
-        return parts.joined(separator: "-")
+        var text: [UInt8] = []
+        text.reserveCapacity(36)
+        for (index, digit) in Hex.encode(bytes).utf8.enumerated() {
+            if index == 8 || index == 12 || index == 16 || index == 20 { text.append(UInt8(ascii: "-")) }
+            text.append(digit)
+        }
+        return String(decoding: text, as: UTF8.self)
     }
 
     /// True for the shape `make` produces; anything else can be rejected before touching storage.

@@ -102,7 +102,8 @@ public struct AtelierServices: Sendable {
     func workerPool(logger: Logger) -> WorkerPool {
         let settings = WorkerPool.Settings(
             concurrency: [.interactive: config.interactiveWorkers, .standard: config.standardWorkers, .batch: config.batchWorkers],
-            lease: .seconds(config.jobLeaseSeconds), backoffBase: .milliseconds(config.jobRetryBaseMilliseconds))
+            lease: .seconds(config.jobLeaseSeconds), backoffBase: .milliseconds(config.jobRetryBaseMilliseconds),
+            claimBatch: config.jobClaimBatch)
         return WorkerPool(store: jobStore, catalogue: catalogue, jobs: jobs, settings: settings, logger: logger)
     }
 

@@ -41,6 +41,8 @@ public struct AtelierConfig: Sendable {
     public var jobLeaseSeconds = 30
     /// First retry delay of a retryable failure; each later one doubles (with jitter).
     public var jobRetryBaseMilliseconds = 2000
+    /// The most jobs an in-process worker slot claims at once, while its jobs are short (1: one at a time).
+    public var jobClaimBatch = 32
     /// Job creations per user per minute.
     public var jobsPerMinute = 10
     /// Requests per client (user, else IP) per minute, across the API.
@@ -109,6 +111,7 @@ public struct AtelierConfig: Sendable {
         try int("ATELIER_BATCH_WORKERS") { batchWorkers = $0 }
         try int("ATELIER_JOB_LEASE_SECONDS") { jobLeaseSeconds = $0 }
         try int("ATELIER_JOB_RETRY_BASE_MS") { jobRetryBaseMilliseconds = $0 }
+        try int("ATELIER_JOB_CLAIM_BATCH") { jobClaimBatch = max(1, $0) }
         try int("ATELIER_JOBS_PER_MINUTE") { jobsPerMinute = $0 }
         try int("ATELIER_DATABASE_POOL_SIZE") { databasePoolSize = max(1, $0) }
         try int("ATELIER_REQUESTS_PER_MINUTE") { requestsPerMinute = $0 }

@@ -75,8 +75,9 @@ struct JobRoutes {
             (202, try JSONCoding.encoder.encode(Envelope(data: JobJSON(job), meta: .init(requestId: context.requestID))))
         }
         switch creation {
-        case .created(let job):
-            return try Reply.json(JobJSON(job), context, status: .accepted)
+        case .created(_, let body):
+            // The response stored for replays is this request's own: encoded once.
+            return Reply.json(body, status: .accepted)
         case .replayed(let status, let body):
             return Reply.json(body, status: HTTPResponse.Status(code: status), headers: [.idempotentReplayed: "true"])
         }

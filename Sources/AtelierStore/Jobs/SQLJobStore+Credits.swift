@@ -55,6 +55,14 @@ extension SQLJobStore {
         }
     }
 
+    public func hasRecord(_ key: IdempotencyKey) async throws -> Bool {
+        try await database.read { db in
+            try await db.raw("""
+                SELECT key FROM idempotency_keys WHERE owner_id = \(bind: key.ownerID) AND key = \(bind: key.key)
+                """).first() != nil
+        }
+    }
+
     public func release(_ key: IdempotencyKey) async throws {
         try await database.transaction { db in
             try await db.raw("""

@@ -26,13 +26,7 @@ public struct SQLJobStore: JobStore {
             if job.creditsCharged > 0 {
                 try await Credits.move(db, ownerID: job.ownerID, delta: -job.creditsCharged, reason: "job", jobID: job.id, now: job.createdAt)
             }
-            try await db.raw("""
-                INSERT INTO jobs (id, owner_id, processor, state, queue, priority, media_ids, params, progress, credits_charged,
-                                  attempts, max_attempts, cancel_requested, run_after, created_at, updated_at)
-                VALUES (\(bind: job.id), \(bind: job.ownerID), \(bind: job.processor), \(bind: job.state.rawValue), \(bind: job.queue.rawValue),
-                        \(bind: job.priority), \(bind: JobRows.text(job.mediaIDs)), \(bind: job.params.text), 0, \(bind: job.creditsCharged),
-                        0, \(bind: job.maxAttempts), 0, \(bind: job.createdAt.millis), \(bind: job.createdAt.millis), \(bind: job.createdAt.millis))
-                """).run()
+            try await insert(db, job)
             // Only an open reservation can be completed: of two requests that both took over a
             // stale key, the second finds it completed and rolls back without charging.
             guard try await db.raw("""
@@ -42,6 +36,42 @@ public struct SQLJobStore: JobStore {
                 """).first() != nil else { throw JobError.keyInFlight }
             return try await recordEvents(db, [job])[0]
         }
+    }
+
+    public func create(_ job: Job, recordingKey idempotency: IdempotencyKey, response: (status: Int, body: Data)) async throws -> JobEvent? {
+        let responseBody = String(decoding: response.body, as: UTF8.self)
+        do {
+            return try await database.transaction { db in
+                // The key first: on PostgreSQL a concurrent request with the same key waits here for
+                // this one's commit (the unique key), then finds the key taken and rolls back,
+                // before it has locked anyone's credits.
+                guard try await db.raw("""
+                    INSERT INTO idempotency_keys (owner_id, key, request_hash, created_at, status, body)
+                    VALUES (\(bind: idempotency.ownerID), \(bind: idempotency.key), \(bind: idempotency.requestHash),
+                            \(bind: job.createdAt.millis), \(bind: response.status), \(bind: responseBody))
+                    ON CONFLICT (owner_id, key) DO NOTHING RETURNING key
+                    """).first() != nil else { throw KeyTaken() }
+                if job.creditsCharged > 0 {
+                    try await Credits.move(db, ownerID: job.ownerID, delta: -job.creditsCharged, reason: "job", jobID: job.id, now: job.createdAt)
+                }
+                try await insert(db, job)
+                return try await recordEvents(db, [job])[0]
+            }
+        } catch is KeyTaken {
+            return nil
+        }
+    }
+
+    private struct KeyTaken: Error {}
+
+    private func insert(_ db: any SQLDatabase, _ job: Job) async throws {
+        try await db.raw("""
+            INSERT INTO jobs (id, owner_id, processor, state, queue, priority, media_ids, params, progress, credits_charged,
+                              attempts, max_attempts, cancel_requested, run_after, created_at, updated_at)
+            VALUES (\(bind: job.id), \(bind: job.ownerID), \(bind: job.processor), \(bind: job.state.rawValue), \(bind: job.queue.rawValue),
+                    \(bind: job.priority), \(bind: JobRows.text(job.mediaIDs)), \(bind: job.params.text), 0, \(bind: job.creditsCharged),
+                    0, \(bind: job.maxAttempts), 0, \(bind: job.createdAt.millis), \(bind: job.createdAt.millis), \(bind: job.createdAt.millis))
+            """).run()
     }
 
     public func job(id: String, ownerID: String?) async throws -> Job? {
@@ -67,7 +97,7 @@ public struct SQLJobStore: JobStore {
         return try await database.transaction { db in try await changes(db, [claim(db, request, now: now)])[0] }
     }
 
-    private func claim(_ db: any SQLDatabase, _ request: ClaimRequest, now: Date) async throws -> Job? {
+    func claim(_ db: any SQLDatabase, _ request: ClaimRequest, now: Date) async throws -> Job? {
         guard !request.processors.isEmpty else { return nil }
         let names = request.processors.map { "\(bind: $0)" as SQLQueryString }.joined(separator: ", ")
         // PostgreSQL: workers claim side by side, so each skips the rows others have locked (it
@@ -112,7 +142,7 @@ public struct SQLJobStore: JobStore {
         }
     }
 
-    private func finish(_ db: any SQLDatabase, jobID: String, workerID: String, outcome: JobOutcome, now: Date) async throws -> Job? {
+    func finish(_ db: any SQLDatabase, jobID: String, workerID: String, outcome: JobOutcome, now: Date) async throws -> Job? {
         let lease: SQLQueryString = "id = \(bind: jobID) AND lease_owner = \(bind: workerID) AND state = 'running'"
         // Success needs nothing of the current row: one statement (the common case, and the one
         // a queue of short jobs spends its time on).
@@ -195,7 +225,7 @@ public struct SQLJobStore: JobStore {
 
     /// Records a terminal state and, for failures and cancellations, refunds the charge — in the
     /// caller's transaction, so a job is never ended without its refund or refunded twice.
-    private func end(_ db: any SQLDatabase, _ job: Job, state: JobState, failure: JobFailure?, now: Date) async throws -> Job? {
+    func end(_ db: any SQLDatabase, _ job: Job, state: JobState, failure: JobFailure?, now: Date) async throws -> Job? {
         guard let ended = try await db.raw("""
             UPDATE jobs SET state = \(bind: state.rawValue), error = \(bind: failure.map(JobRows.text)),
                 lease_owner = NULL, lease_until = NULL, updated_at = \(bind: now.millis)
