@@ -15,7 +15,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 # (name, arguments, quick arguments): scripts in this folder, run with this Python.
 BENCHMARKS = [
     ("foundation", ["foundation.py"], ["foundation.py", "--uploads", "200"]),
-    ("jobs", ["jobs.py"], ["jobs.py", "--jobs", "1000"]),
+    ("jobs", ["jobs.py"], ["jobs.py", "--seconds", "5"]),
     ("search", ["search.py", "--index-sizes", "30000,100000"], ["search.py", "--listings", "10000", "--index-sizes", "30000"]),
     ("jobs on PostgreSQL", ["jobs_postgres.py"], ["jobs_postgres.py", "--jobs", "2000", "--fanout-jobs", "1000"]),
     ("photo search on pgvector", ["search_postgres.py"], ["search_postgres.py", "--listings", "10000"]),
