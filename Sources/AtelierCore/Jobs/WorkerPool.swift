@@ -15,7 +15,7 @@ public struct WorkerPool: Sendable {
         public var claimBatch: Int
 
         public init(concurrency: [QueueClass: Int] = [.interactive: 2, .standard: 2, .batch: 1], lease: Duration = .seconds(30),
-                    idlePoll: Duration = .seconds(1), backoffBase: Duration = .seconds(2), claimBatch: Int = 32) {
+                    idlePoll: Duration = .seconds(1), backoffBase: Duration = .seconds(2), claimBatch: Int = 128) {
             self.concurrency = concurrency
             self.lease = lease
             self.idlePoll = idlePoll

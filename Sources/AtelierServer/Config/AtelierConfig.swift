@@ -42,7 +42,7 @@ public struct AtelierConfig: Sendable {
     /// First retry delay of a retryable failure; each later one doubles (with jitter).
     public var jobRetryBaseMilliseconds = 2000
     /// The most jobs an in-process worker slot claims at once, while its jobs are short (1: one at a time).
-    public var jobClaimBatch = 32
+    public var jobClaimBatch = 128
     /// Job creations per user per minute.
     public var jobsPerMinute = 10
     /// Requests per client (user, else IP) per minute, across the API.
