@@ -55,8 +55,9 @@ public struct CatalogUpkeep: Sendable {
         return job
     }
 
-    /// Checks every `interval` until the calling task is canceled. Counting older vectors reads every vector row, so it is skipped while no vector has been
-    /// written since a count found none (vectors of another model arrive only by being written).
+    /// Checks every `interval` until the calling task is canceled. Counting older vectors reads
+    /// every vector row, so it is skipped while no vector has been written since a count found
+    /// none (vectors of another model arrive only by being written).
     public func run(every interval: Duration = .seconds(30), logger: Logger) async {
         var settled: Int64?
         while !Task.isCancelled {
