@@ -191,15 +191,18 @@ struct CrawlerTests {
 
     @Test("a slow page times out and is retried; 404 and pages without a listing fail without retries")
     func failures() async throws {
+        // Generous for robots.txt and /about on a loaded machine (a 0.3 s limit once timed out
+        // robots.txt itself), far below the slow page's delay.
+        let timeout = Duration.seconds(2)
         try await TestSite.run({ path, _ in
             switch path {
             case "/robots.txt": .status(404)
-            case "/slow": SiteReply(body: "late", delay: .seconds(2))
+            case "/slow": SiteReply(body: "late", delay: .seconds(8))
             case "/gone": .status(404)
             default: .html("<html><head><title>About us</title></head></html>")
             }
         }) { base, log in
-            try await Self.withCrawler({ $0.timeout = .milliseconds(300); $0.retry.maxAttempts = 2 }) { crawler in
+            try await Self.withCrawler({ $0.timeout = timeout; $0.retry.maxAttempts = 2 }) { crawler in
                 let urls = try ["/slow", "/gone", "/about"].map { try Self.url(base, $0) }
                 var failures: [URL: CrawlFailure] = [:]
                 let progress = await crawler.crawl(urls) { outcome, _ in
@@ -207,7 +210,7 @@ struct CrawlerTests {
                 }
                 #expect(progress.failed == 3)
                 #expect(progress.fetched == 1)
-                #expect(failures[urls[0]] == .unreachable("no response within 0.3 seconds", attempts: 2))
+                #expect(failures[urls[0]] == .unreachable("no response within \(timeout)", attempts: 2))
                 #expect(failures[urls[1]] == .httpStatus(404, attempts: 1))
                 #expect(failures[urls[2]] == .noListing("currency is required."))
             }

@@ -56,16 +56,17 @@ enum TestServer {
                 try await api.http.shutdown()
             }
         } catch {
-            workers.cancel()
-            await workers.value
-            try? await services.database.close()
-            await database.drop()
+            await tearDown(workers, services, database)
             throw error
         }
+        await tearDown(workers, services, database)
+    }
+
+    private static func tearDown(_ workers: Task<Void, Never>, _ services: AtelierServices, _ database: TestDatabase) async {
         workers.cancel()
-        await workers.value
-        try? await services.database.close()
-        await database.drop()
+        await TeardownStep.await("the background work", { await workers.value })
+        await TeardownStep.await("closing the database", { try? await services.database.close() })
+        await TeardownStep.await("dropping the database", { await database.drop() })
     }
 
     /// A fixed secret so tests can sign URLs themselves.
