@@ -116,10 +116,11 @@ public enum Vips {
     }
 
     /// Image work runs on many threads, and glibc gives each its own heap arena, each kept at its
-    /// peak. Two arenas (and `releaseMemory`) keep a server near its idle size after a burst.
+    /// peak. Two arenas (and `releaseMemory`) keep a server near its idle size after a burst;
+    /// the heap is trimmed by `releaseMemory` rather than on every free (see cvips.c).
     /// Call first thing, before other threads start.
-    public static func limitHeapArenas() {
-        cvips_limit_heap_arenas()
+    public static func configureHeap() {
+        cvips_configure_heap()
     }
 
     /// Returns freed heap to the system. glibc keeps what decoding large images freed, so without

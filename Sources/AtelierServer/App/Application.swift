@@ -180,9 +180,9 @@ func buildRoutes(_ services: AtelierServices, logger: Logger) -> (Router<Atelier
     return (router, routes.routes.map { "\($0.method.rawValue) \($0.path)" }, EventSocket(jobs: services.jobs, authenticator: authenticator, tickets: tickets))
 }
 
-/// Process set-up for a long-running server: see `Vips.limitHeapArenas`.
+/// Process set-up for a long-running server: see `Vips.configureHeap`.
 public func prepareServerProcess() {
-    Vips.limitHeapArenas()
+    Vips.configureHeap()
 }
 
 /// Every few seconds, hands memory freed by image work back to the system.

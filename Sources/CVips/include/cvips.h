@@ -36,7 +36,7 @@ int cvips_pixel(const void *buf, size_t len, int x, int y, double *out, int capa
 int cvips_square_rgb(const void *buf, size_t len, int side, unsigned char *out);
 void cvips_free(void *p);
 /// At most two glibc heap arenas; call before any thread starts.
-void cvips_limit_heap_arenas(void);
+void cvips_configure_heap(void);
 /// Hands freed heap memory back to the system (glibc keeps it otherwise).
 void cvips_release_memory(void);
 /// libvips' error text, copied and cleared under its lock; free it with cvips_free.
