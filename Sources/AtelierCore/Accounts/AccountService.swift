@@ -78,8 +78,9 @@ public struct AccountService: Sendable {
         }
     }
 
-    public func exists(userID: String) async throws -> Bool {
-        try await store.user(id: userID) != nil
+    /// nil for an account that was deleted.
+    public func existing(userID: String) async throws -> User? {
+        try await store.user(id: userID)
     }
 
     public func user(id: String) async throws -> User {

@@ -41,11 +41,12 @@ public struct JobService: Sendable {
     /// makes the response stored for replays of the same Idempotency-Key.
     ///
     /// A new key (the common case) is recorded with its response in the transaction that creates
-    /// the job: one write. A key with a record goes the older way, a reservation first: it
-    /// replays, refuses (another body, or still in flight), or takes over a reservation whose
-    /// request died. Two requests with one new key both validate; the second's transaction finds
-    /// the key taken (on PostgreSQL it waits for the first one's commit), changes nothing, and
-    /// then replays the first one's response.
+    /// the job: one write, and no read first. A key with a record goes the older way, a
+    /// reservation first: it replays, refuses (another body, or still in flight), or takes over a
+    /// reservation whose request died; a request that fails validation looks for its key's record
+    /// too, whose answer wins. Two requests with one new key both validate; the second's
+    /// transaction finds the key taken (on PostgreSQL it waits for the first one's commit),
+    /// changes nothing, and then replays the first one's response.
     public func create(_ request: Request, ownerID: String, key: String, requestBody: Data, isPremium: Bool, system: Bool = false,
                        render: @Sendable (Job) throws -> (status: Int, body: Data)) async throws -> Creation {
         guard (1...255).contains(key.count), key.allSatisfy({ $0.isASCII && !$0.isWhitespace }) else { throw JobError.keyRequired }
@@ -53,7 +54,7 @@ public struct JobService: Sendable {
         let canonical = JSONValue.parse(String(decoding: requestBody, as: UTF8.self)).map { Data($0.text.utf8) } ?? requestBody
         let hash = Hex.encode(SHA256.hash(data: Data("POST /api/v1/jobs\n".utf8) + canonical))
         let idempotency = IdempotencyKey(key: key, ownerID: ownerID, requestHash: hash)
-        if try await store.hasRecord(idempotency) == false {
+        do {
             let job = try await validated(request, ownerID: ownerID, isPremium: isPremium, system: system)
             let response = try render(job)
             if let event = try await store.create(job, recordingKey: idempotency, response: response) {
@@ -61,6 +62,8 @@ public struct JobService: Sendable {
                 await signal.notify(WorkLane(queue: job.queue, system: system))
                 return .created(job, response: response.body)
             }
+        } catch {
+            guard try await store.hasRecord(idempotency) else { throw error }
         }
         switch try await store.reserve(idempotency, now: Date(), inFlightTimeout: 60) {
         case .replay(let status, let body): return .replayed(status: status, body: body)

@@ -3,16 +3,16 @@ import HTTPTypes
 import Hummingbird
 
 /// Requires `Authorization: Bearer <access token>` of a user who still exists, and puts the user
-/// id in the context.
+/// in the context.
 struct Authenticator: RouterMiddleware {
     typealias Context = AtelierContext
     let tokens: AccessTokens
     let accounts: AccountService
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        guard let userID = try await userID(request) else { throw AtelierError.unauthorized }
+        guard let user = try await user(authorization: request.headers[.authorization]) else { throw AtelierError.unauthorized }
         var context = context
-        context.userID = userID
+        context.user = user
         return try await next(request, context)
     }
 
@@ -23,9 +23,13 @@ struct Authenticator: RouterMiddleware {
     }
 
     func userID(authorization header: String?) async throws -> String? {
+        try await user(authorization: header)?.id
+    }
+
+    private func user(authorization header: String?) async throws -> User? {
         guard let header, header.lowercased().hasPrefix("bearer "),
               let userID = await tokens.userID(fromToken: String(header.dropFirst(7)).trimmingCharacters(in: .whitespaces))
         else { return nil }
-        return try await accounts.exists(userID: userID) ? userID : nil
+        return try await accounts.existing(userID: userID)
     }
 }

@@ -9,8 +9,10 @@ public struct AtelierContext: RequestContext {
     public var coreContext: CoreRequestContextStorage
     /// Accepted from `X-Request-ID` or generated; echoed on the response and in every log line.
     public var requestID: String = ""
-    /// Set by `Authenticator` on routes that need a signed-in user.
-    public var userID: String?
+    /// Set by `Authenticator` on routes that need a signed-in user: the account as it stood when
+    /// the request came (one read serves the check and the routes that need its roles).
+    public var user: User?
+    public var userID: String? { user?.id }
     /// Set by `WorkerAuthenticator` on the external-worker routes.
     public var worker: WorkerToken?
     public let clientIP: String

@@ -70,7 +70,7 @@ struct JobRoutes {
         let body = try RequestBody.decode(CreateJobBody.self, from: Data(buffer: raw))
         let creation = try await jobs.create(
             .init(processor: body.processor, mediaIDs: body.mediaIds ?? [], params: body.params ?? .object([:]), priority: body.priority ?? 0),
-            ownerID: ownerID, key: key, requestBody: Data(buffer: raw), isPremium: try await authenticator.accounts.user(id: ownerID).isPremium
+            ownerID: ownerID, key: key, requestBody: Data(buffer: raw), isPremium: context.user?.isPremium == true
         ) { job in
             (202, try JSONCoding.encoder.encode(Envelope(data: JobJSON(job), meta: .init(requestId: context.requestID))))
         }
