@@ -52,13 +52,22 @@ extension HNSWGraph {
         candidates.push(entry)
         if accept?(entry.slot) ?? true { results.push(entry) }
         var compared = 0
+        // A node's unvisited neighbours, gathered (and their vectors prefetched) before any is compared.
+        let fresh = UnsafeMutablePointer<Int32>.allocate(capacity: 2 * m)
+        defer { fresh.deallocate() }
         while let current = candidates.pop(), compared <= budget {
             if results.count >= ef, current.score < results.top!.score { break }
+            var count = 0
             forEachNeighbour(of: current.slot, layer) { next in
                 guard visited.insert(next) else { return }
+                storage.prefetch(next)
+                fresh[count] = next
+                count += 1
+            }
+            for next in UnsafeBufferPointer(start: fresh, count: count) {
                 let score = storage.similarity(query, next)
                 compared += 1
-                guard results.count < ef || score > results.top!.score else { return }
+                guard results.count < ef || score > results.top!.score else { continue }
                 candidates.push(Scored(score: score, slot: next))
                 if accept?(next) ?? true {
                     results.push(Scored(score: score, slot: next))

@@ -90,6 +90,11 @@ void avx512_layer_norm(const float *x, float *out, int rows, int columns,
 /// (the vector index's stored form; the caller applies the vector's scale). Portable C.
 float float_int8_dot(const float *query, const int8_t *codes, int count);
 
+/// Asks the CPU to start loading `bytes` from `address` into its caches, and returns at once.
+static inline void memory_prefetch(const void *address, int bytes) {
+    for (int offset = 0; offset < bytes; offset += 64) __builtin_prefetch((const char *)address + offset, 0, 3);
+}
+
 #ifdef __cplusplus
 }
 #endif
