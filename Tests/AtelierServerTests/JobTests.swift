@@ -110,6 +110,28 @@ struct JobTests {
         }
     }
 
+    @Test("a key with a record is replayed even when its request would now fail validation; a new key gets the error")
+    func replayBeforeValidation() async throws {
+        try await TestServer.run { api in
+            let account = try await api.register()
+            let photo = try await api.upload(try TestImages.make(.png, width: 32, height: 32), token: account.accessToken)
+            let mediaID = try #require(photo.data["id"] as? String)
+            let body: [String: Any] = ["processor": "image.enhance", "media_ids": [mediaID]]
+            let first = try await api.createJob(body, token: account.accessToken, key: "enhance-once")
+            #expect(first.status == 202)
+            _ = try await api.waitForJob(try #require(first.data["id"] as? String), token: account.accessToken)
+            #expect(try await api.request(.delete, "/api/v1/media/\(mediaID)", token: account.accessToken).status == 204)
+
+            let again = try await api.createJob(body, token: account.accessToken, key: "enhance-once")
+            #expect(again.status == 202)
+            #expect(again.header("Idempotent-Replayed") == "true")
+            #expect(again.body == first.body)
+            let fresh = try await api.createJob(body, token: account.accessToken)
+            #expect(fresh.errorCode == "MEDIA_NOT_FOUND")
+            #expect(try await api.credits(token: account.accessToken).ledger.count == 2, "the welcome grant and one charge")
+        }
+    }
+
     @Test("100 concurrent jobs against 30 credits: exactly 30 accepted, balance 0, never negative")
     func noOverdraft() async throws {
         try await TestServer.run({ $0.freeCredits = 30 }) { api in

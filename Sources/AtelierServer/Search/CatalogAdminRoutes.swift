@@ -19,7 +19,7 @@ struct CatalogAdminRoutes {
     }
 
     func add(to api: RouterGroup<AtelierContext>) {
-        let admin = api.group("admin").add(middleware: authenticator).add(middleware: AdminOnly(accounts: authenticator.accounts))
+        let admin = api.group("admin").add(middleware: authenticator).add(middleware: AdminOnly())
         admin.get("ingestion/runs") { request, context in
             let page = try PageRequest(limit: try request.uri.queryParameters.int("limit"), cursor: request.uri.queryParameters["cursor"].map(String.init))
             let runs = page.page(from: try await catalog.runs.runs(afterID: page.afterID, limit: page.limit + 1), id: \.id)
