@@ -35,7 +35,8 @@ int cvips_pixel(const void *buf, size_t len, int x, int y, double *out, int capa
 /// alpha flattened on white) into `out` (side*side*3 bytes). 0 on success.
 int cvips_square_rgb(const void *buf, size_t len, int side, unsigned char *out);
 void cvips_free(void *p);
-/// At most two glibc heap arenas; call before any thread starts.
+/// At most two glibc heap arenas, trimmed by cvips_release_memory rather than on every free;
+/// call before any thread starts.
 void cvips_configure_heap(void);
 /// Hands freed heap memory back to the system (glibc keeps it otherwise).
 void cvips_release_memory(void);
