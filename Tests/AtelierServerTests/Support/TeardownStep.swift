@@ -7,8 +7,12 @@ enum TeardownStep {
     static func await(_ name: String, within limit: Duration = .seconds(60), _ step: @escaping @Sendable () async -> Void) async {
         let finished = await withCheckedContinuation { (continuation: CheckedContinuation<Bool, Never>) in
             let once = ResumeOnce(continuation)
-            Task { await step(); once.resume(true) }
-            Task { try? await Task.sleep(for: limit); once.resume(false) }
+            let timer = Task { try? await Task.sleep(for: limit); once.resume(false) }
+            Task {
+                await step()
+                once.resume(true)
+                timer.cancel()
+            }
         }
         if !finished {
             FileHandle.standardError.write(Data("TestServer: \(name) did not finish within \(limit); going on without it\n".utf8))
