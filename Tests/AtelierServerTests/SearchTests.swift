@@ -99,6 +99,8 @@ struct SearchTests {
             let bad: [(String, String)] = [
                 ("/api/v1/search?q=jacket&limit=0", "VALIDATION_FAILED"), ("/api/v1/search?q=jacket&price_min=5", "VALIDATION_FAILED"),
                 ("/api/v1/search?q=", "VALIDATION_FAILED"), ("/api/v1/listings/nope", "LISTING_NOT_FOUND"),
+                // 501 code points as sent, 500 once trimmed: the document's maxLength counts what was sent.
+                ("/api/v1/search?q=%C2%A0" + String(repeating: "%F2%84%B7%9B", count: 500), "VALIDATION_FAILED"),
             ]
             for (path, code) in bad {
                 #expect(try await api.request(.get, path, token: account.accessToken).errorCode == code, "\(path)")

@@ -59,8 +59,10 @@ public struct SearchService: Sendable {
 
     /// Keyword matches and text-vector neighbours, fused by reciprocal rank.
     public func matching(text query: String, filters: SearchFilters, limit: Int) async throws -> SearchResults {
+        // The limit counts code points of q as sent, as the OpenAPI maxLength does; trimming comes after.
+        guard query.unicodeScalars.count <= 500 else { throw AtelierError.validation("q must be 1–500 characters.", field: "q") }
         let query = query.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard !query.isEmpty, query.count <= 500 else { throw AtelierError.validation("q must be 1–500 characters.", field: "q") }
+        guard !query.isEmpty else { throw AtelierError.validation("q must be 1–500 characters.", field: "q") }
         let limit = try Self.checked(limit)
         let filters = try filters.validated()
         let started = ContinuousClock.now
