@@ -10,7 +10,7 @@ public final class JobEventHub: @unchecked Sendable {  // `subscribers` and `clo
     private struct Subscriber {
         let ownerID: String
         let jobID: String?
-        let continuation: AsyncStream<JobEvent>.Continuation
+        let mailbox: JobEventSubscription.Mailbox
     }
 
     private let lock = NSLock()
@@ -36,7 +36,7 @@ public final class JobEventHub: @unchecked Sendable {  // `subscribers` and `clo
             defer { subscribers = [:] }
             return Array(subscribers.values)
         }
-        for subscriber in ending { subscriber.continuation.finish() }
+        for subscriber in ending { subscriber.mailbox.end() }
     }
 
     public func publish(_ event: JobEvent) {
@@ -54,24 +54,20 @@ public final class JobEventHub: @unchecked Sendable {  // `subscribers` and `clo
             }
             return subscribers.values.filter { $0.ownerID == event.ownerID && ($0.jobID == nil || $0.jobID == event.jobID) }
         }
-        for subscriber in matching { subscriber.continuation.yield(event) }
+        for subscriber in matching { subscriber.mailbox.deliver(event) }
     }
 
-    /// A stream of the owner's (or one job's) events from now on; ends when the consumer stops.
-    public func subscribe(ownerID: String, jobID: String?) -> AsyncStream<JobEvent> {
+    /// The owner's (or one job's) events from now on, until the consumer releases the subscription.
+    public func subscribe(ownerID: String, jobID: String?) -> JobEventSubscription {
         let id = UUID()
-        let (stream, continuation) = AsyncStream.makeStream(of: JobEvent.self, bufferingPolicy: .bufferingNewest(256))
+        let mailbox = JobEventSubscription.Mailbox()
         let added = lock.withLock {
             guard !closed else { return false }
-            subscribers[id] = Subscriber(ownerID: ownerID, jobID: jobID, continuation: continuation)
+            subscribers[id] = Subscriber(ownerID: ownerID, jobID: jobID, mailbox: mailbox)
             return true
         }
-        guard added else {
-            continuation.finish()
-            return stream
-        }
-        continuation.onTermination = { [weak self] _ in self?.unsubscribe(id) }
-        return stream
+        if !added { mailbox.end() }
+        return JobEventSubscription(mailbox: mailbox) { [weak self] in self?.unsubscribe(id) }
     }
 
     private func unsubscribe(_ id: UUID) {

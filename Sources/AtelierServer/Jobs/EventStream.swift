@@ -5,7 +5,8 @@ import Hummingbird
 import NIOCore
 
 /// Job events as Server-Sent Events: what happened since `Last-Event-ID` first (from the
-/// database), then live changes, with a comment line every 15 s so a vanished client is noticed.
+/// database), then live changes, with a comment line after 15 s without any so a vanished client
+/// is noticed.
 /// A single job's stream ends at its terminal state.
 enum EventStream {
     static func response(_ request: Request, jobs: JobService, ownerID: String, jobID: String?) async throws -> Response {
@@ -37,26 +38,14 @@ enum EventStream {
                 try await writer.finish(nil)
                 return
             }
-            let (items, continuation) = AsyncStream.makeStream(of: JobEvent?.self)
-            let forward = Task {
-                for await event in live where event.sequence > floor { continuation.yield(event) }
-                continuation.finish()
-            }
-            let ticker = Task {
-                while !Task.isCancelled {
-                    try? await Task.sleep(for: .seconds(15))
-                    continuation.yield(nil)
-                }
-            }
-            defer {
-                forward.cancel()
-                ticker.cancel()
-            }
-            for await item in items {
-                if let event = item {
-                    if try await send(event) { break }
-                } else {
+            following: while true {
+                switch await live.next(idleAfter: .seconds(15)) {
+                case .event(let event):
+                    if event.sequence > floor, try await send(event) { break following }
+                case .idle:
                     try await writer.write(ByteBuffer(string: ": ping\n\n"))
+                case .ended:
+                    break following
                 }
             }
             try await writer.finish(nil)
