@@ -1,5 +1,8 @@
+import AsyncHTTPClient
 import AtelierCore
+import AtelierStore
 import Foundation
+import NIOCore
 import Testing
 @testable import AtelierServer
 
@@ -35,6 +38,38 @@ struct BlobSweepTests {
             #expect(left == Set((kept + [blobs.appendingPathComponent(recent)]).map(\.path)))
             #expect(!FileManager.default.fileExists(atPath: blobs.appendingPathComponent(planted[2]).path))
             #expect(try await api.services.media.sweepOrphanedBlobs(grace: .zero) == 1)
+        }
+    }
+
+    @Test("on S3: orphaned blobs go after the grace period, direct uploads never completed after a day; referenced blobs stay",
+          .enabled(if: S3MediaTests.blobURL != nil, "no S3 server: scripts/test starts one"))
+    func sweepOnS3() async throws {
+        let url = try #require(S3MediaTests.blobURL) + "&prefix=test-\(UUID().uuidString.lowercased())/"
+        try await TestServer.run({ $0.blobURL = url }) { api in
+            let bucket = S3BlobStore(location: try S3Location(url: url), credentials: try S3Credentials.fromEnvironment(),
+                                     httpClient: S3BlobStore.sharedClient)
+            let owner = try await api.register()
+            let upload = try await api.upload(try TestImages.make(.jpeg), token: owner.accessToken)
+            let id = try #require(upload.data["id"] as? String)
+            let referenced = try await api.services.media.asset(id: id, ownerID: owner.id).variants.map(\.blobKey)
+            let orphan = "original/ab/\(String(repeating: "ab", count: 32)).jpeg"
+            try await bucket.put(Data("left behind".utf8), key: orphan)
+            // A direct upload whose client never came back to complete it.
+            let started = try await api.request(.post, "/api/v1/media/uploads", token: owner.accessToken)
+            var put = HTTPClientRequest(url: try #require(started.data["url"] as? String))
+            put.method = .PUT
+            put.body = .bytes(ByteBuffer(string: "never completed"))
+            #expect(try await api.http.execute(put, timeout: .seconds(30)).status == .ok)
+            let staged = try await bucket.keys(prefix: "uploads/", writtenBefore: Date().addingTimeInterval(60))
+            #expect(staged.count == 1)
+
+            let media = api.services.media
+            #expect(try await media.sweepOrphanedBlobs() == 0, "everything is younger than the grace period")
+            #expect(try await media.sweepOrphanedBlobs(grace: .zero, now: Date().addingTimeInterval(60)) == 1)
+            #expect(try await bucket.head(key: orphan) == nil)
+            #expect(try await media.sweepOrphanedBlobs(now: Date().addingTimeInterval(25 * 3600)) == 1)
+            #expect(try await bucket.keys(prefix: "uploads/", writtenBefore: Date().addingTimeInterval(60)).isEmpty)
+            for key in referenced { #expect(try await bucket.head(key: key) != nil, "\(key)") }
         }
     }
 }

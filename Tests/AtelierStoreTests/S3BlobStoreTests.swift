@@ -99,15 +99,6 @@ struct MultipartAbortTests {
 
     init() throws { store = try S3TestServer.store() }
 
-    /// ListMultipartUploads for one key: the upload IDs still open.
-    func openUploads(key: String) async throws -> [String] {
-        let fullKey = store.location.prefix + key
-        let response = try await store.send(
-            .GET, path: "/\(store.location.bucket)", query: ["uploads": "", "prefix": fullKey])
-        let xml = try await store.xmlBody(of: response)
-        return xml.components(separatedBy: "<Upload>").dropFirst().compactMap { XMLText.first("UploadId", in: $0) }
-    }
-
     @Test func aCancelledUploadIsAborted() async throws {
         let key = S3TestServer.freshKey("cancelled.bin")
         let data = S3TestServer.randomBytes(40 << 20)
@@ -116,7 +107,7 @@ struct MultipartAbortTests {
         // Cancel once S3 has an open upload for the key, so the failure lands among the parts.
         var sawUpload = false
         for _ in 0..<500 where !sawUpload {
-            sawUpload = try await !openUploads(key: key).isEmpty
+            sawUpload = try await !S3TestServer.openUploads(key: key, in: store).isEmpty
             if !sawUpload { try await Task.sleep(for: .milliseconds(2)) }
         }
         upload.cancel()
@@ -126,7 +117,7 @@ struct MultipartAbortTests {
         if case .success = outcome {
             Issue.record("the upload finished before it could be cancelled; nothing was tested")
         }
-        #expect(try await openUploads(key: key).isEmpty, "the failed upload must be aborted")
+        #expect(try await S3TestServer.openUploads(key: key, in: store).isEmpty, "the failed upload must be aborted")
         #expect(try await store.get(key: key) == nil)
     }
 }

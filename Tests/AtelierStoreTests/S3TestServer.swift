@@ -21,14 +21,25 @@ enum S3TestServer {
         eventLoopGroup: HTTPClient.defaultEventLoopGroup,
         configuration: HTTPClient.Configuration(timeout: .init(connect: .seconds(5), read: .seconds(30))))
 
-    static func store(secret: String? = nil, bucket: String? = nil) throws -> S3BlobStore {
+    static func store(secret: String? = nil, bucket: String? = nil, prefix: String? = nil) throws -> S3BlobStore {
         var environment = ProcessInfo.processInfo.environment
         if let secret { environment["AWS_SECRET_ACCESS_KEY"] = secret }
-        if let bucket, let url = environment["ATELIER_BLOB_URL"], var parts = URLComponents(string: url) {
-            parts.host = bucket
+        if let url = environment["ATELIER_BLOB_URL"], var parts = URLComponents(string: url) {
+            if let bucket { parts.host = bucket }
+            if let prefix {
+                parts.queryItems = (parts.queryItems ?? []).filter { $0.name != "prefix" } + [URLQueryItem(name: "prefix", value: prefix)]
+            }
             environment["ATELIER_BLOB_URL"] = parts.string
         }
         return try S3BlobStore.fromEnvironment(environment, httpClient: client)
+    }
+
+    /// ListMultipartUploads for one key: the upload IDs still open.
+    static func openUploads(key: String, in store: S3BlobStore) async throws -> [String] {
+        let response = try await store.send(
+            .GET, path: store.location.bucketPath, query: ["uploads": "", "prefix": store.location.prefix + key])
+        let xml = try await store.xmlBody(of: response)
+        return xml.components(separatedBy: "<Upload>").dropFirst().compactMap { XMLText.first("UploadId", in: $0) }
     }
 
     /// A key no other test run uses.

@@ -3,12 +3,18 @@ import Logging
 
 extension MediaService {
     /// Deletes media blobs that no variant points at and that were written over `grace` ago (long
-    /// past any upload still between writing its blobs and recording them), and unfinished
-    /// writes. Safe to run in several processes at once. Returns how many it deleted.
+    /// past any upload still between writing its blobs and recording them), unfinished writes,
+    /// and direct uploads never completed (after `stagedUploadLifetime`). Safe to run in several
+    /// processes at once. Returns how many it deleted.
     public func sweepOrphanedBlobs(grace: Duration = .seconds(3600), now: Date = Date()) async throws -> Int {
         guard let sweepable = blobs as? any SweepableBlobStore else { return 0 }
         let cutoff = now.addingTimeInterval(-grace.seconds)
         var deleted = try await sweepable.removeAbandonedWrites(before: cutoff)
+        let stagedBefore = now.addingTimeInterval(-Swift.max(grace, Self.stagedUploadLifetime).seconds)
+        for key in try await sweepable.keys(prefix: Self.stagingPrefix, writtenBefore: stagedBefore) {
+            try await blobs.delete(key: key)
+            deleted += 1
+        }
         for kind in VariantKind.allCases {
             for key in try await sweepable.keys(prefix: kind.rawValue + "/", writtenBefore: cutoff) {
                 // Keys are `kind/ab/<sha256>.<format>`: the same lock as uploads and deletes of that content.

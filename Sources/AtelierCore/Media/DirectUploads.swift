@@ -19,6 +19,9 @@ public struct DirectUpload: Sendable {
 
 extension MediaService {
     static let directUploadLifetime = Duration.seconds(900)
+    /// How long an uploaded object waits for its `complete` before the sweep deletes it.
+    public static let stagedUploadLifetime = Duration.seconds(24 * 3600)
+    static let stagingPrefix = "uploads/"
 
     /// Starts an upload straight to the blob store: 409 DIRECT_UPLOADS_UNAVAILABLE on a folder.
     public func startDirectUpload(ownerID: String, now: Date = Date()) throws -> DirectUpload {
@@ -51,6 +54,6 @@ extension MediaService {
 
     /// Per owner, so one user can never complete another's upload.
     static func stagingKey(ownerID: String, uploadID: String) -> String {
-        "uploads/\(ownerID)/\(uploadID)"
+        "\(stagingPrefix)\(ownerID)/\(uploadID)"
     }
 }

@@ -43,7 +43,7 @@ enum OpenAPIDocument {
               summary: "Upload an image (JPEG, PNG, WebP, HEIC, AVIF). 201 when new, 200 with duplicate=true when the same bytes were uploaded before.",
               body: .image, success: [201: "Media", 200: "Media"], errors: [415, 422]),
         .init(method: "post", path: "/api/v1/media/uploads", id: "startDirectUpload", tag: "Media",
-              summary: "Start an upload straight to S3: PUT the image bytes to `url` before `expires_at`, then call /complete. 409 DIRECT_UPLOADS_UNAVAILABLE when blobs live in a folder.",
+              summary: "Start an upload straight to S3: PUT the image bytes to `url` before `expires_at`, then call /complete within a day (later, the object is gone: 404). 409 DIRECT_UPLOADS_UNAVAILABLE when blobs live in a folder.",
               success: [201: "DirectUpload"], errors: [409]),
         .init(method: "post", path: "/api/v1/media/uploads/{id}/complete", id: "completeDirectUpload", tag: "Media",
               summary: "Take a directly uploaded image in, with the same checks as POST /media (then the staged object is deleted). 201 when new, 200 when a duplicate.",

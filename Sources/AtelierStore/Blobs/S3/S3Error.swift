@@ -35,14 +35,26 @@ public struct S3Error: Error, Sendable, CustomStringConvertible, Equatable {
     }
 }
 
-/// Just enough XML for S3's small answers: the text of the first `<Name>` element. S3's bodies
-/// are flat, machine-written and free of CDATA, so a full parser would buy nothing here.
+/// Just enough XML for S3's answers: the text of the first `<Name>` element, and a listing's
+/// entries. S3's bodies are machine-written, shallow and free of CDATA, so a full parser would buy
+/// nothing here.
 enum XMLText {
-    static func first(_ name: String, in xml: String) -> String? {
+    static func first(_ name: String, in xml: some StringProtocol) -> String? {
         guard let open = xml.range(of: "<\(name)>"),
               let close = xml.range(of: "</\(name)>", range: open.upperBound..<xml.endIndex)
         else { return nil }
         return unescape(String(xml[open.upperBound..<close.lowerBound]))
+    }
+
+    /// The raw inner text of every `<name>` element, in order (not unescaped: they hold elements).
+    static func elements(_ name: String, in xml: String) -> [Substring] {
+        var found: [Substring] = []
+        var rest = xml[...]
+        while let open = rest.range(of: "<\(name)>"), let close = rest.range(of: "</\(name)>", range: open.upperBound..<rest.endIndex) {
+            found.append(rest[open.upperBound..<close.lowerBound])
+            rest = rest[close.upperBound...]
+        }
+        return found
     }
 
     static func escape(_ text: String) -> String {

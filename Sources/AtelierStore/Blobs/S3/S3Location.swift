@@ -78,6 +78,11 @@ public struct S3Location: Sendable, Equatable, CustomStringConvertible {
         usesPathStyle ? "/\(bucket)/\(prefix)\(key)" : "/\(prefix)\(key)"
     }
 
+    /// The request path of the bucket itself, for listings.
+    var bucketPath: String {
+        usesPathStyle ? "/\(bucket)" : "/"
+    }
+
     public var description: String {
         "s3://\(bucket) at \(scheme)://\(host) (\(region)\(prefix.isEmpty ? "" : ", prefix \(prefix)"))"
     }

@@ -44,9 +44,9 @@ extension S3BlobStore {
     }
 
     /// A successful answer's XML body, which for CompleteMultipartUpload may still be an error.
-    func xmlBody(of response: HTTPClientResponse) async throws -> String {
+    func xmlBody(of response: HTTPClientResponse, upTo limit: Int = maxErrorBodyBytes) async throws -> String {
         guard (200..<300).contains(response.status.code) else { throw await Self.error(from: response) }
-        let buffer = try await response.body.collect(upTo: Self.maxErrorBodyBytes)
+        let buffer = try await response.body.collect(upTo: limit)
         let text = String(decoding: buffer.readableBytesView, as: UTF8.self)
         if text.contains("<Error>") { throw S3Error(status: Int(response.status.code), body: text) }
         return text
