@@ -31,6 +31,22 @@ struct JobEventHubTests {
         #expect(await Self.drain(live) == sent)
     }
 
+    @Test("a subscriber that stays ten events behind through 5,000 events gets every one, in order")
+    func steadyLag() async throws {
+        let hub = JobEventHub()
+        let live = hub.subscribe(ownerID: "owner", jobID: nil)
+        var sent: [JobEvent] = []
+        var read: [JobEvent] = []
+        for sequence in 1...5_000 {
+            let event = Self.event(Int64(sequence), job: sequence % 3)
+            sent.append(event)
+            hub.publish(event)
+            if sequence > 10, let next = await live.next() { read.append(next) }
+        }
+        read += await Self.drain(live)
+        #expect(read == sent)
+    }
+
     @Test("a subscriber far behind a burst of 600 jobs still gets every job's last state, each job's events in order")
     func burstKeepsEveryJobsLatestState() async throws {
         let hub = JobEventHub()

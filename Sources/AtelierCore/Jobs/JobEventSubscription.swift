@@ -141,6 +141,10 @@ extension JobEventSubscription {
                     waiting.removeAll(keepingCapacity: true)
                     head = 0
                     sweepAt = backlogLimit
+                } else if head >= 1_024 && head * 2 >= waiting.count {
+                    // A consumer that never quite catches up: drop what it has read, in one move.
+                    waiting.removeFirst(head)
+                    head = 0
                 }
             }
             return waiting[head]
