@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import AtelierServer
 import Hummingbird
 
@@ -6,6 +7,9 @@ struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Run the HTTP API (and, unless --no-workers, the workers).")
 
     @OptionGroup var options: ConfigOptions
+
+    @Option(help: "Once listening, write the port to this file (for supervisors and tests; with --port 0 the system picks a free one).")
+    var portFile: String?
 
     func run() async throws {
         prepareServerProcess()
@@ -16,7 +20,15 @@ struct Serve: AsyncParsableCommand {
             "address": "http://\(config.host):\(config.port)", "data_dir": .string(config.dataDir),
             "database": .string(config.databaseURL == nil ? "sqlite (data dir)" : "configured"),
         ])
-        let app = buildApplication(services, logger: logger)
+        let app = buildApplication(services, logger: logger) { [portFile] port in
+            guard let portFile else { return }
+            // Atomic, so a reader never sees half a number.
+            do {
+                try Data("\(port)\n".utf8).write(to: URL(fileURLWithPath: portFile), options: .atomic)
+            } catch {
+                logger.error("could not write the port file", metadata: ["path": .string(portFile), "error": "\(error)"])
+            }
+        }
         let reclaimer = Task { await reclaimMemoryPeriodically() }
         defer { reclaimer.cancel() }
         let workers = Task { await services.runBackground(logger: logger) }

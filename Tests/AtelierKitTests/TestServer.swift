@@ -18,13 +18,14 @@ final class TestServer: Sendable {
     }
 
     init(environment extra: [String: String] = [:]) async throws {
-        port = try freePort()
-        baseURL = URL(string: "http://127.0.0.1:\(port)")!
         dataDir = FileManager.default.temporaryDirectory.appendingPathComponent("atelierkit-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dataDir, withIntermediateDirectories: true)
+        // The server picks its own port and says which: a port chosen here and handed over could
+        // be taken by another test's server first, and this test would then talk to that one.
+        let portFile = dataDir.appendingPathComponent("port")
         let process = Process()
         process.executableURL = URL(fileURLWithPath: Self.binary)
-        process.arguments = ["serve", "--port", String(port), "--data-dir", dataDir.path]
+        process.arguments = ["serve", "--port", "0", "--port-file", portFile.path, "--data-dir", dataDir.path]
         var environment = ProcessInfo.processInfo.environment
         // Blobs in the data folder: the server's own suites cover S3 (scripts/test exports its URL).
         environment["ATELIER_BLOB_URL"] = nil
@@ -38,18 +39,26 @@ final class TestServer: Sendable {
         process.standardError = FileHandle.nullDevice
         try process.run()
         self.process = UncheckedBox(process)
-        try await waitUntilHealthy()
+        do {
+            port = try await Self.listeningPort(process, portFile: portFile)
+        } catch {
+            await Self.stop(process, dataDir: dataDir)
+            throw error
+        }
+        baseURL = URL(string: "http://127.0.0.1:\(port)")!
     }
 
-    private func waitUntilHealthy() async throws {
-        let health = baseURL.appendingPathComponent("health")
+    /// The port from the server's port file, once it answers /health there.
+    private static func listeningPort(_ process: Process, portFile: URL) async throws -> Int {
         // Up to 2 minutes: in a full parallel run dozens of servers start at once on two cores.
-        for _ in 0..<1200 {
-            if let (_, response) = try? await URLSession.shared.data(from: health),
-               (response as? HTTPURLResponse)?.statusCode == 200 { return }
+        for _ in 0..<1200 where process.isRunning {
+            if let text = try? String(contentsOf: portFile, encoding: .utf8), let port = Int(text.trimmingCharacters(in: .whitespacesAndNewlines)),
+               let (_, response) = try? await URLSession.shared.data(from: URL(string: "http://127.0.0.1:\(port)/health")!),
+               (response as? HTTPURLResponse)?.statusCode == 200 {
+                return port
+            }
             try await Task.sleep(for: .milliseconds(100))
         }
-        await stop()
         throw AtelierError.transport(underlying: "server did not start", urlErrorCode: nil)
     }
 
@@ -57,7 +66,10 @@ final class TestServer: Sendable {
     /// blocking wait (and `Process.waitUntilExit`, which spins a run loop on Linux) stalled the
     /// whole suite.
     func stop() async {
-        let process = self.process.value
+        await Self.stop(process.value, dataDir: dataDir)
+    }
+
+    private static func stop(_ process: Process, dataDir: URL) async {
         if process.isRunning {
             process.terminate()
             // The server drains open event streams for up to 30 s on shutdown; do not wait for that.
@@ -93,25 +105,6 @@ func withServer<T>(environment: [String: String] = [:], _ body: (TestServer) asy
         await server.stop()
         throw error
     }
-}
-
-/// A port nobody listens on right now (bind to 0, read it back, close).
-func freePort() throws -> Int {
-    let fd = socket(AF_INET, streamSocketType, 0)
-    defer { close(fd) }
-    var address = sockaddr_in()
-    address.sin_family = sa_family_t(AF_INET)
-    address.sin_addr.s_addr = inet_addr("127.0.0.1")
-    address.sin_port = 0
-    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-    let bound = withUnsafeMutablePointer(to: &address) {
-        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { pointer -> Int32 in
-            guard bind(fd, pointer, length) == 0 else { return -1 }
-            return getsockname(fd, pointer, &length)
-        }
-    }
-    guard bound == 0 else { throw AtelierError.transport(underlying: "no free port", urlErrorCode: nil) }
-    return Int(UInt16(bigEndian: address.sin_port))
 }
 
 /// A 1×1 PNG.

@@ -194,13 +194,19 @@ public func reclaimMemoryPeriodically(every interval: Duration = .seconds(5)) as
 }
 
 /// The HTTP application for `atelier serve`, shutting down gracefully on SIGTERM and SIGINT.
-public func buildApplication(_ services: AtelierServices, logger: Logger) -> some ApplicationProtocol {
+/// `onListening` gets the port it listens on (the one the system chose, for port 0).
+public func buildApplication(
+    _ services: AtelierServices, logger: Logger, onListening: @escaping @Sendable (Int) async -> Void = { _ in }
+) -> some ApplicationProtocol {
     let (router, _, sockets) = buildRoutes(services, logger: logger)
     return Application(
         router: router,
         server: .http1WebSocketUpgrade { head, _, _ in try await sockets.shouldUpgrade(head) },
         configuration: .init(address: .hostname(services.config.host, port: services.config.port), serverName: "atelier"),
         services: [EndEventStreamsOnShutdown(events: services.jobs.events)],
+        onServerRunning: { channel in
+            if let port = channel.localAddress?.port { await onListening(port) }
+        },
         logger: logger)
 }
 

@@ -21,10 +21,14 @@ struct RunningAtelier {
                       environment extra: [String: String] = [:]) async throws -> RunningAtelier {
         let database = if let database { database } else { try await TestDatabase.create(in: folder) }
         let serves = command.first == "serve"
-        let port = serves ? try RawHTTPConnection.freePort() : 0
+        // The server picks its own port and says which: a port chosen here and handed over could
+        // be taken by another test's server first, and this test would then talk to that one.
+        let portFile = folder.appendingPathComponent("port")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        try? FileManager.default.removeItem(at: portFile)  // a restart's predecessor wrote one
         let process = Process()
         process.executableURL = executable
-        process.arguments = command + (serves ? ["--port", String(port)] : []) + ["--data-dir", folder.path]
+        process.arguments = command + (serves ? ["--port", "0", "--port-file", portFile.path] : []) + ["--data-dir", folder.path]
         var environment = ProcessInfo.processInfo.environment
         environment["ATELIER_BCRYPT_COST"] = "4"
         environment["ATELIER_LOG_LEVEL"] = "warning"
@@ -35,19 +39,20 @@ struct RunningAtelier {
         process.environment = environment
         process.standardOutput = FileHandle.nullDevice
         try process.run()
-        let server = RunningAtelier(process: process, port: port, folder: folder, database: database)
-        guard serves else { return server }
+        guard serves else { return RunningAtelier(process: process, port: 0, folder: folder, database: database) }
         // Generous: in a full parallel run dozens of servers start at once on two cores.
         let deadline = Date().addingTimeInterval(120)
-        while Date() < deadline {
-            if let connection = try? RawHTTPConnection(port: port) {
+        while Date() < deadline && process.isRunning {
+            if let text = try? String(contentsOf: portFile, encoding: .utf8), let port = Int(text.trimmingCharacters(in: .whitespacesAndNewlines)),
+               let connection = try? RawHTTPConnection(port: port) {
                 try? connection.send(Data("GET /health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n".utf8))
+                let server = RunningAtelier(process: process, port: port, folder: folder, database: database)
                 if (try? connection.readResponse())?.hasPrefix("HTTP/1.1 200") == true { return server }
             }
             try await Task.sleep(for: .milliseconds(100))
         }
-        await server.stop()
-        throw TestFailure("atelier did not start on port \(port)")
+        await RunningAtelier(process: process, port: 0, folder: folder, database: database).stop()
+        throw TestFailure("atelier did not start (\(process.isRunning ? "no answer in 120 s" : "it exited"))")
     }
 
     /// Starts a server, runs `body` with it, then stops it and deletes its data, also on failure.
@@ -164,18 +169,5 @@ final class RawHTTPConnection {
             }
         }
         return String(decoding: received, as: UTF8.self)
-    }
-
-    static func freePort() throws -> Int {
-        let probe = Foundation.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(probe) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = 0
-        _ = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(probe, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(probe, $0, &length) } }
-        return Int(UInt16(bigEndian: address.sin_port))
     }
 }
