@@ -1,7 +1,7 @@
 import AtelierCore
 import Foundation
 import Hummingbird
-import HummingbirdTesting
+import Logging
 import NIOCore
 import SQLKit
 import Testing
@@ -136,9 +136,12 @@ enum FeedSite {
         router.get(RouterPath(path)) { _, _ in
             Response(status: .ok, headers: [.contentType: "application/x-ndjson"], body: .init(byteBuffer: ByteBuffer(bytes: body)))
         }
-        let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)))
-        try await app.test(.live) { client in
-            guard let port = client.port, let url = URL(string: "http://127.0.0.1:\(port)/\(path)") else { throw TestFailure("no port") }
+        let logger = Logger(label: "feed-site")
+        try await LiveServer.run(logger: logger, { listening in
+            Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
+                        onServerRunning: { listening($0.localAddress?.port ?? 0) }, logger: logger)
+        }) { port in
+            guard let url = URL(string: "http://127.0.0.1:\(port)/\(path)") else { throw TestFailure("no URL") }
             try await test(url)
         }
     }

@@ -3,7 +3,6 @@ import AtelierCore
 import Foundation
 import HTTPTypes
 import Hummingbird
-import HummingbirdTesting
 import Logging
 import NIOCore
 @testable import AtelierServer
@@ -40,13 +39,15 @@ enum TestServer {
             await database.drop()
             throw error
         }
-        var logger = Logger(label: "atelier-test")
-        logger.logLevel = .warning
-        let app = buildApplication(services, logger: logger)
+        var quietLogger = Logger(label: "atelier-test")
+        quietLogger.logLevel = .warning
+        let logger = quietLogger
         let workers = Task { await services.runBackground(logger: logger) }
         do {
-            try await app.test(.live) { client in
-                let api = APIClient(port: client.port ?? 0, services: services, dataDir: folder)
+            try await LiveServer.run(logger: logger, { listening in
+                buildApplication(services, logger: logger) { listening($0) }
+            }) { port in
+                let api = APIClient(port: port, services: services, dataDir: folder)
                 do {
                     try await body(api)
                 } catch {
