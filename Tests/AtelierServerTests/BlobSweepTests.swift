@@ -44,10 +44,9 @@ struct BlobSweepTests {
     @Test("on S3: orphaned blobs go after the grace period, direct uploads never completed after a day; referenced blobs stay",
           .enabled(if: S3MediaTests.blobURL != nil, "no S3 server: scripts/test starts one"))
     func sweepOnS3() async throws {
-        let url = try #require(S3MediaTests.blobURL) + "&prefix=test-\(UUID().uuidString.lowercased())/"
+        let url = try S3MediaTests.ownBlobURL()
         try await TestServer.run({ $0.blobURL = url }) { api in
-            let bucket = S3BlobStore(location: try S3Location(url: url), credentials: try S3Credentials.fromEnvironment(),
-                                     httpClient: S3BlobStore.sharedClient)
+            let bucket = try S3MediaTests.bucket(url)
             let owner = try await api.register()
             let upload = try await api.upload(try TestImages.make(.jpeg), token: owner.accessToken)
             let id = try #require(upload.data["id"] as? String)

@@ -11,13 +11,22 @@ import Testing
 struct S3MediaTests {
     static let blobURL = ProcessInfo.processInfo.environment["ATELIER_BLOB_URL"].flatMap { $0.hasPrefix("s3://") ? $0 : nil }
 
+    /// The test bucket under a prefix of its own: blob keys are content hashes, shared by every
+    /// test using the bucket.
+    static func ownBlobURL() throws -> String {
+        try #require(blobURL) + "&prefix=test-\(UUID().uuidString.lowercased())/"
+    }
+
+    /// The store at `url`, to look into the bucket beside the server.
+    static func bucket(_ url: String) throws -> S3BlobStore {
+        S3BlobStore(location: try S3Location(url: url), credentials: try S3Credentials.fromEnvironment(), httpClient: S3BlobStore.sharedClient)
+    }
+
     @Test("uploads, variants, downloads and deletes go through S3", .enabled(if: blobURL != nil, "no S3 server: scripts/test starts one"))
     func roundTrip() async throws {
-        // A prefix per test: blob keys are content hashes, shared by every test using the bucket.
-        let url = try #require(Self.blobURL) + "&prefix=test-\(UUID().uuidString.lowercased())/"
+        let url = try Self.ownBlobURL()
         try await TestServer.run({ $0.blobURL = url }) { api in
-            let bucket = S3BlobStore(location: try S3Location(url: url), credentials: try S3Credentials.fromEnvironment(),
-                                     httpClient: S3BlobStore.sharedClient)
+            let bucket = try Self.bucket(url)
             let owner = try await api.register()
             let image = try TestImages.make(.jpeg)
             let upload = try await api.upload(image, token: owner.accessToken)
@@ -38,7 +47,7 @@ struct S3MediaTests {
     @Test("a direct upload goes to S3 by presigned PUT and is then checked like any upload; only its owner completes it",
           .enabled(if: blobURL != nil, "no S3 server: scripts/test starts one"))
     func directUpload() async throws {
-        let url = try #require(Self.blobURL) + "&prefix=test-\(UUID().uuidString.lowercased())/"
+        let url = try Self.ownBlobURL()
         try await TestServer.run({ $0.blobURL = url }) { api in
             let owner = try await api.register()
             let stranger = try await api.register()
