@@ -68,6 +68,8 @@ struct MediaAccessTests {
             #expect(seen == ids.reversed())
             #expect(try await api.request(.get, "/api/v1/media?limit=0", token: account.accessToken).status == 422)
             #expect(try await api.request(.get, "/api/v1/media?cursor=%%%", token: account.accessToken).status == 422)
+            #expect(try await api.request(.get, "/api/v1/media?limit=2&limit=3", token: account.accessToken).status == 422)
+            #expect(try await api.request(.get, "/api/v1/media?cursor=a&cursor=b", token: account.accessToken).status == 422)
         }
     }
 

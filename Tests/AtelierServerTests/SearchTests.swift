@@ -101,6 +101,13 @@ struct SearchTests {
                 ("/api/v1/search?q=", "VALIDATION_FAILED"), ("/api/v1/listings/nope", "LISTING_NOT_FOUND"),
                 // 501 code points as sent, 500 once trimmed: the document's maxLength counts what was sent.
                 ("/api/v1/search?q=%C2%A0" + String(repeating: "%F2%84%B7%9B", count: 500), "VALIDATION_FAILED"),
+                // One value per scalar, in the document's own grammar (fuzzer findings: a second
+                // limit was ignored; Double() took what the price pattern refuses).
+                ("/api/v1/search?q=jacket&limit=8&limit=P", "VALIDATION_FAILED"), ("/api/v1/search?q=a&q=b", "VALIDATION_FAILED"),
+                ("/api/v1/search?q=jacket&limit=%2B5", "VALIDATION_FAILED"),
+                ("/api/v1/search?q=jacket&currency=EUR&price_min=.5", "VALIDATION_FAILED"),
+                ("/api/v1/search?q=jacket&currency=EUR&price_max=1e5", "VALIDATION_FAILED"),
+                ("/api/v1/search?q=jacket&currency=EUR&currency=USD", "VALIDATION_FAILED"),
             ]
             for (path, code) in bad {
                 #expect(try await api.request(.get, path, token: account.accessToken).errorCode == code, "\(path)")

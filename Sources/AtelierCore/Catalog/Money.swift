@@ -70,5 +70,6 @@ public enum Money {
 }
 
 extension Character {
-    var isASCIIDigit: Bool { isASCII && isNumber }
+    /// 0–9 only: `isNumber` alone takes other scripts' digits and fractions such as ½.
+    public var isASCIIDigit: Bool { isASCII && isNumber }
 }

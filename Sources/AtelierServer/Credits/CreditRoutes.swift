@@ -14,7 +14,7 @@ struct CreditRoutes {
     func add(to api: RouterGroup<AtelierContext>) {
         api.group("credits").add(middleware: authenticator).get { request, context in
             let ownerID = try context.requireUser()
-            let page = try PageRequest(limit: try request.uri.queryParameters.int("limit"), cursor: request.uri.queryParameters["cursor"].map(String.init))
+            let page = try PageRequest(limit: try request.uri.queryParameters.int("limit"), cursor: try request.uri.queryParameters.one("cursor"))
             let ledger = try await credits.ledger(ownerID: ownerID, page: page)
             let balance = try await credits.balance(ownerID: ownerID)
             return try Reply.json(CreditsJSON(balance: balance, ledger: ledger.items.map(LedgerEntryJSON.init)), context, nextCursor: .some(ledger.nextCursor))

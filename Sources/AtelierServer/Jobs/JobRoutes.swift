@@ -21,9 +21,9 @@ struct JobRoutes {
         let group = api.group("jobs").add(middleware: authenticator)
         group.get { request, context in
             let query = request.uri.queryParameters
-            let page = try PageRequest(limit: try query.int("limit"), cursor: query["cursor"].map(String.init))
+            let page = try PageRequest(limit: try query.int("limit"), cursor: try query.one("cursor"))
             let result = try await jobs.list(ownerID: try context.requireUser(), state: try Self.state(query),
-                                             processor: query["processor"].map(String.init), page: page)
+                                             processor: try query.one("processor"), page: page)
             return try Reply.json(result.items.map(JobJSON.init), context, nextCursor: .some(result.nextCursor))
         }
         group.get("{id}") { request, context in
@@ -57,8 +57,8 @@ struct JobRoutes {
 
     /// The `state` filter of a job list.
     static func state(_ query: Parameters) throws -> JobState? {
-        try query["state"].map { raw in
-            guard let state = JobState(rawValue: String(raw)) else { throw AtelierError.validation("state is not a job state.", field: "state") }
+        try query.one("state").map { raw in
+            guard let state = JobState(rawValue: raw) else { throw AtelierError.validation("state is not a job state.", field: "state") }
             return state
         }
     }

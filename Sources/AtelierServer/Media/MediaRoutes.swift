@@ -31,7 +31,7 @@ struct MediaRoutes {
             return try Reply.json(MediaJSON(asset, duplicate: duplicate, links: links(request)), context, status: duplicate ? .ok : .created)
         }
         group.get { request, context in
-            let page = try PageRequest(limit: try request.uri.queryParameters.int("limit"), cursor: request.uri.queryParameters["cursor"].map(String.init))
+            let page = try PageRequest(limit: try request.uri.queryParameters.int("limit"), cursor: try request.uri.queryParameters.one("cursor"))
             let result = try await media.list(ownerID: try context.requireUser(), page: page)
             let links = links(request)
             return try Reply.json(result.items.map { MediaJSON($0, links: links) }, context, nextCursor: .some(result.nextCursor))
@@ -49,7 +49,7 @@ struct MediaRoutes {
     private func content(_ request: Request, _ context: AtelierContext) async throws -> Response {
         let id = try context.parameters.require("id")
         let query = request.uri.queryParameters
-        let variantName = query["variant"].map(String.init) ?? VariantKind.original.rawValue
+        let variantName = try query.one("variant") ?? VariantKind.original.rawValue
         guard let variant = VariantKind(rawValue: variantName) else {
             throw AtelierError.validation("variant must be original, display or thumb.", field: "variant")
         }
@@ -58,9 +58,9 @@ struct MediaRoutes {
         if request.headers[.authorization] != nil {
             guard let userID = try await authenticator.userID(request) else { throw AtelierError.unauthorized }
             ownerID = userID
-        } else if query["signature"] != nil {
-            let expires = query["expires"].map(String.init)
-            switch signer.verify(path: Self.contentPath(id), variant: variantName, expires: expires, signature: query["signature"].map(String.init)) {
+        } else if let signature = try query.one("signature") {
+            let expires = try query.one("expires")
+            switch signer.verify(path: Self.contentPath(id), variant: variantName, expires: expires, signature: signature) {
             case .valid:
                 ownerID = nil
                 // A CDN may keep signed content, but not past the signature's expiry.

@@ -21,7 +21,7 @@ struct CatalogAdminRoutes {
     func add(to api: RouterGroup<AtelierContext>) {
         let admin = api.group("admin").add(middleware: authenticator).add(middleware: AdminOnly())
         admin.get("ingestion/runs") { request, context in
-            let page = try PageRequest(limit: try request.uri.queryParameters.int("limit"), cursor: request.uri.queryParameters["cursor"].map(String.init))
+            let page = try PageRequest(limit: try request.uri.queryParameters.int("limit"), cursor: try request.uri.queryParameters.one("cursor"))
             let runs = page.page(from: try await catalog.runs.runs(afterID: page.afterID, limit: page.limit + 1), id: \.id)
             return try Reply.json(runs.items.map(IngestionRunJSON.init), context, nextCursor: .some(runs.nextCursor))
         }
@@ -48,8 +48,8 @@ struct CatalogAdminRoutes {
         }
         admin.get("jobs") { request, context in
             let query = request.uri.queryParameters
-            let page = try PageRequest(limit: try query.int("limit"), cursor: query["cursor"].map(String.init))
-            let result = try await jobs.systemJobs(state: try JobRoutes.state(query), processor: query["processor"].map(String.init), page: page)
+            let page = try PageRequest(limit: try query.int("limit"), cursor: try query.one("cursor"))
+            let result = try await jobs.systemJobs(state: try JobRoutes.state(query), processor: try query.one("processor"), page: page)
             return try Reply.json(result.items.map(JobJSON.init), context, nextCursor: .some(result.nextCursor))
         }
         admin.get("jobs/{id}") { request, context in

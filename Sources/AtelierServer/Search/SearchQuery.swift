@@ -46,14 +46,18 @@ struct SearchQuery: Sendable {
     init(_ query: Parameters) throws {
         func all(_ name: String) -> [String] { query.getAll(name) + query.getAll("\(name)[]") + query.getAll("\(name)%5B%5D") }
         func price(_ name: String) throws -> Double? {
-            guard let text = query.get(name) else { return nil }
-            guard let value = Double(text), value.isFinite, value >= 0 else {
+            guard let text = try query.one(name) else { return nil }
+            // The document's pattern, digits and an optional fraction: Double() alone would also
+            // take "1e5", ".5" and "0x10".
+            let parts = text.split(separator: ".", omittingEmptySubsequences: false)
+            guard parts.count <= 2, parts.allSatisfy({ !$0.isEmpty && $0.allSatisfy(\.isASCIIDigit) }),
+                  let value = Double(text), value.isFinite else {
                 throw AtelierError.validation("\(name) must be a price such as 24.50.", field: name)
             }
             return value
         }
         filters = SearchFilters(
-            priceMin: try price("price_min"), priceMax: try price("price_max"), currency: query.get("currency"),
+            priceMin: try price("price_min"), priceMax: try price("price_max"), currency: try query.one("currency"),
             sizes: all("size"), brands: all("brand"), categories: all("category"), marketplaces: all("marketplace"),
             conditions: all("condition"))
         limit = try query.int("limit") ?? 20

@@ -23,7 +23,7 @@ struct SearchRoutes {
         group.get("search") { request, context in
             let started = ContinuousClock.now
             let query = try SearchQuery(request.uri.queryParameters)
-            let results = try await catalog.search.matching(text: request.uri.queryParameters.get("q") ?? "", filters: query.filters, limit: query.limit)
+            let results = try await catalog.search.matching(text: try request.uri.queryParameters.one("q") ?? "", filters: query.filters, limit: query.limit)
             return try reply(results, request, context, started)
         }
         group.get("listings/{id}") { request, context in

@@ -51,7 +51,7 @@ struct WorkerRoutes {
         group.post("jobs/{id}/heartbeat") { request, context in try await renew(request, context, withProgress: false) }
         group.post("jobs/{id}/progress") { request, context in try await renew(request, context, withProgress: true) }
         group.post("jobs/{id}/media") { request, context in
-            guard let leaseID = request.uri.queryParameters["lease_id"].map(String.init) else {
+            guard let leaseID = try request.uri.queryParameters.one("lease_id") else {
                 throw AtelierError.validation("lease_id is required in the query.", field: "lease_id")
             }
             let image = try await UploadBody.read(request, maxFileBytes: media.limits.maxUploadBytes)
