@@ -99,3 +99,46 @@ extension FuzzFindingTests {
         }
     }
 }
+
+extension FuzzFindingTests {
+    @Test("every single-valued query parameter the document lists, given twice, is a 422 naming it (a second limit was ignored)")
+    func scalarsGivenTwice() async throws {
+        try await TestServer.run { api in
+            let account = try await api.register()
+            try await api.services.setRoles(email: account.email, admin: true, premium: nil)
+            let document = try await api.request(.get, "/api/v1/openapi.json").json
+            let paths = try #require(document["paths"] as? [String: [String: Any]])
+            var checked: [String] = []
+            // Lists and searches: their paths have no id, so nothing answers 404 before the query is read.
+            for (path, operations) in paths.sorted(by: { $0.key < $1.key }) where !path.contains("{") {
+                guard let parameters = (operations["get"] as? [String: Any])?["parameters"] as? [[String: Any]] else { continue }
+                let query = parameters.filter { $0["in"] as? String == "query" }
+                let required = query.filter { $0["required"] as? Bool == true }.map { "\($0["name"]!)=\(Self.example($0))" }
+                for parameter in query {
+                    guard let name = parameter["name"] as? String, (parameter["schema"] as? [String: Any])?["type"] as? String != "array" else { continue }
+                    let twice = "\(name)=\(Self.example(parameter))&\(name)=\(Self.example(parameter))"
+                    let url = "\(path)?" + (required.filter { !$0.hasPrefix("\(name)=") } + [twice]).joined(separator: "&")
+                    let response = try await api.request(.get, url, token: account.accessToken)
+                    let field = (response.json["error"] as? [String: Any]).flatMap { $0["details"] as? [String: Any] }?["field"] as? String
+                    #expect(response.status == 422 && field == name, "\(url): \(response.status) \(field ?? "-")")
+                    checked.append("\(path) \(name)")
+                }
+            }
+            // The document still has the parameters this is about.
+            for expected in ["/api/v1/search limit", "/api/v1/search q", "/api/v1/search price_min", "/api/v1/jobs cursor", "/api/v1/media limit"] {
+                #expect(checked.contains(expected), "\(expected) was not checked")
+            }
+        }
+    }
+
+    /// A value the parameter's schema takes.
+    static func example(_ parameter: [String: Any]) -> String {
+        let schema = parameter["schema"] as? [String: Any] ?? [:]
+        if let values = schema["enum"] as? [String], let first = values.first { return first }
+        switch parameter["name"] as? String {
+        case "currency": return "EUR"
+        case "price_min", "price_max": return "5"
+        default: return schema["type"] as? String == "integer" ? "\(schema["minimum"] as? Int ?? 1)" : "jacket"
+        }
+    }
+}
