@@ -26,6 +26,7 @@ struct ServerBasicsTests {
             let text = String(decoding: metrics.body, as: UTF8.self)
             #expect(text.contains("http_server_request_duration"))
             #expect(text.contains("/health"))
+            #expect(text.contains("# HELP atelier_search_index_building_graph 1 while") && text.contains("\natelier_search_index_building_graph 0"))
         }
     }
 

@@ -25,9 +25,10 @@ struct HealthRoutes {
             return try Reply.json(["status": "ready"], context)
         }
         // Read when scraped: the index changes state without telling anyone.
-        let buildingGraph = metrics.makeGauge(
-            name: "atelier_search_index_building_graph",
-            help: "1 while the in-process search index builds its graph (searches are exact, slower, meanwhile)")
+        // A 0/1 state has no unit; an empty unit name adds no suffix.
+        let buildingGraph = metrics.makeGauge(descriptor: MetricNameDescriptor(
+            metricName: "atelier_search_index_building_graph", unitName: "",
+            helpText: "1 while the in-process search index builds its graph (searches are exact, slower, meanwhile)"))
         router.get("metrics") { _, _ in
             buildingGraph.set(to: searchIndex.isBuildingGraph ? 1.0 : 0.0)
             return Response(
