@@ -92,6 +92,46 @@ struct JobQueueTests {
     }
 }
 
+extension JobQueueTests {
+    @Test("ids of one millisecond sort in the order they were made, with ids for other times made between them (ledger order)")
+    func idsKeepTheirOrder() {
+        let now = Date()
+        var ids: [String] = []
+        for step in 0..<200 {
+            ids.append(Identifier.make(now: now))
+            _ = Identifier.make(now: now.addingTimeInterval(step % 2 == 0 ? 63 : -63))
+        }
+        #expect(ids == ids.sorted() && Set(ids).count == ids.count)
+        #expect(ids.allSatisfy(Identifier.isWellFormed))
+    }
+
+    @Test("recurring work runs once per period however many processes share the database (the hourly blob sweep among them)")
+    func recurringOncePerPeriod() async throws {
+        try await Self.withStore { store, _ in
+            actor Runs { var list: [Int64] = []; func add(_ run: Int64) { list.append(run) } }
+            let runs = Runs()
+            let period = Duration.seconds(3600)
+            @Sendable func occurrence() -> Int64 { Int64(Date().timeIntervalSince1970 / period.seconds) }
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                // Three "processes", each with its own runner, started together on one database.
+                for _ in 0..<3 {
+                    group.addTask { await RecurringWork(store: store, logger: Logger(label: "test")).run("sweep-test", every: period) {
+                        await runs.add(occurrence())
+                    } }
+                }
+                while await runs.list.isEmpty { try await Task.sleep(for: .milliseconds(20)) }
+                // Time for the other two to try (each tries at once on start).
+                try await Task.sleep(for: .milliseconds(500))
+                group.cancelAll()
+            }
+            let ran = await runs.list
+            #expect(!ran.isEmpty && Set(ran).count == ran.count, "\(ran)")
+            #expect(try await store.claimOccurrence(name: "sweep-test", occurrence: occurrence()) == false, "this period is taken")
+            #expect(try await store.claimOccurrence(name: "sweep-test", occurrence: occurrence() + 1), "the next is free")
+        }
+    }
+}
+
 /// Media ports that are never called in these tests.
 private struct NoMedia: MediaStore, BlobStore, ImageProcessor {
     func insert(_ asset: MediaAsset) async throws -> Bool { fatalError("not used") }

@@ -60,11 +60,12 @@ public struct WorkerPool: Sendable {
                 }
             }
             group.addTask { await recoverLeases() }
-            group.addTask { await recurring(name: "idempotency-cleanup", every: .seconds(600)) {
+            let recurring = RecurringWork(store: store, logger: logger)
+            group.addTask { await recurring.run("idempotency-cleanup", every: .seconds(600)) {
                 let deleted = try await store.deleteIdempotency(before: Date().addingTimeInterval(-24 * 3600))
                 if deleted > 0 { logger.info("deleted expired idempotency records", metadata: ["count": "\(deleted)"]) }
             } }
-            group.addTask { await recurring(name: "job-event-cleanup", every: .seconds(3600)) {
+            group.addTask { await recurring.run("job-event-cleanup", every: .seconds(3600)) {
                 // Events serve reconnecting streams; a week covers any client that will come back.
                 _ = try await store.deleteEvents(before: Date().addingTimeInterval(-7 * 24 * 3600))
             } }
@@ -181,20 +182,6 @@ public struct WorkerPool: Sendable {
             } catch {
                 logger.error("lease recovery failed", metadata: ["error": "\(error)"])
             }
-        }
-    }
-
-    /// Runs `body` once per period across every process sharing the database.
-    private func recurring(name: String, every period: Duration, _ body: @Sendable () async throws -> Void) async {
-        while !Task.isCancelled {
-            let occurrence = Int64(Date().timeIntervalSince1970 / period.seconds)
-            do {
-                if try await store.claimOccurrence(name: name, occurrence: occurrence) { try await body() }
-            } catch {
-                logger.error("recurring job failed", metadata: ["name": .string(name), "error": "\(error)"])
-            }
-            let next = Double(occurrence + 1) * period.seconds - Date().timeIntervalSince1970
-            try? await Task.sleep(for: .milliseconds(Int(max(1, next) * 1000)))
         }
     }
 }

@@ -1,11 +1,11 @@
 import Foundation
-import Logging
 
 extension MediaService {
     /// Deletes media blobs that no variant points at and that were written over `grace` ago (long
     /// past any upload still between writing its blobs and recording them), unfinished writes,
     /// and direct uploads never completed (after `stagedUploadLifetime`). Safe to run in several
-    /// processes at once. Returns how many it deleted.
+    /// processes at once, though workers leave it to one per hour (`RecurringWork`). Returns how
+    /// many it deleted.
     public func sweepOrphanedBlobs(grace: Duration = .seconds(3600), now: Date = Date()) async throws -> Int {
         guard let sweepable = blobs as? any SweepableBlobStore else { return 0 }
         let cutoff = now.addingTimeInterval(-grace.seconds)
@@ -27,20 +27,5 @@ extension MediaService {
             }
         }
         return deleted
-    }
-
-    /// Sweeps every `period` until the task is canceled.
-    public func sweepOrphanedBlobs(every period: Duration, logger: Logger) async {
-        while !Task.isCancelled {
-            do {
-                let deleted = try await sweepOrphanedBlobs()
-                if deleted > 0 { logger.info("deleted orphaned blobs", metadata: ["count": "\(deleted)"]) }
-            } catch is CancellationError {
-                return
-            } catch {
-                logger.error("could not sweep orphaned blobs", metadata: ["error": "\(error)"])
-            }
-            try? await Task.sleep(for: period)
-        }
     }
 }

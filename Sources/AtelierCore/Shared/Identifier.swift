@@ -6,7 +6,7 @@ public enum Identifier {
         let millis = UInt64(max(0, now.timeIntervalSince1970 * 1000))
         var bytes = [UInt8](repeating: 0, count: 16)
         for i in 0..<6 { bytes[i] = UInt8(truncatingIfNeeded: millis >> (8 * (5 - UInt64(i)))) }
-        let tail = sequence.next(millis: millis)
+        let tail = sequence.next()
         for i in 0..<8 { bytes[8 + i] = UInt8(truncatingIfNeeded: tail.low >> (8 * (7 - UInt64(i)))) }
         bytes[6] = 0x70 | UInt8(tail.high >> 8 & 0x0F)  // version 7
         bytes[7] = UInt8(truncatingIfNeeded: tail.high)
@@ -28,27 +28,23 @@ public enum Identifier {
     private static let sequence = MonotonicTail()
 }
 
-/// The 74 bits after the timestamp: random, except that ids made in the same millisecond count up
-/// from the previous one (RFC 9562, method 3), so two ledger rows written in one millisecond still
-/// sort in the order they were written.
+/// The 74 bits after the timestamp: a counter that starts at random and goes up by a random step
+/// with every id the process makes (RFC 9562, method 3, not reseeded per millisecond). Ids made in
+/// one millisecond so sort in the order they were made, even when ids for other times (a `now`
+/// passed in) are made between them; reseeding on each new millisecond broke that, and two ledger
+/// rows of one millisecond could swap. The random step keeps neighbouring ids unguessable.
 private final class MonotonicTail: @unchecked Sendable {
     private let lock = NSLock()
-    private var lastMillis: UInt64 = 0
-    private var high: UInt16 = 0  // 12 bits used
-    private var low: UInt64 = 0   // 62 bits used
+    private var high = UInt16.random(in: 0...0x07FF)  // 12 bits used; headroom to count up
+    private var low = UInt64.random(in: 0...0x1FFF_FFFF_FFFF_FFFF)  // 62 bits used
 
-    func next(millis: UInt64) -> (high: UInt16, low: UInt64) {
+    func next() -> (high: UInt16, low: UInt64) {
         lock.lock()
         defer { lock.unlock() }
-        var random = SystemRandomNumberGenerator()
-        if millis == lastMillis {
-            let (sum, overflow) = (low & 0x3FFF_FFFF_FFFF_FFFF).addingReportingOverflow(UInt64.random(in: 1...0xFFFF, using: &random))
-            low = sum & 0x3FFF_FFFF_FFFF_FFFF
-            if overflow || sum > 0x3FFF_FFFF_FFFF_FFFF { high = (high + 1) & 0x0FFF }
-        } else {
-            lastMillis = millis
-            high = UInt16.random(in: 0...0x07FF, using: &random)  // headroom to count up
-            low = UInt64.random(in: 0...0x1FFF_FFFF_FFFF_FFFF, using: &random)
+        low += UInt64.random(in: 1...UInt64(UInt32.max))
+        if low > 0x3FFF_FFFF_FFFF_FFFF {
+            low &= 0x3FFF_FFFF_FFFF_FFFF
+            high = (high + 1) & 0x0FFF
         }
         return (high, low)
     }

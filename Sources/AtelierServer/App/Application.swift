@@ -128,7 +128,11 @@ public struct AtelierServices: Sendable {
             group.addTask { await workerPool(logger: logger).run() }
             group.addTask { await catalog.embedNewListings(logger: logger) }
             group.addTask { await upkeep.run(logger: logger) }
-            group.addTask { await media.sweepOrphanedBlobs(every: .seconds(3600), logger: logger) }
+            // One process an hour: listing a large bucket in every worker process would be waste.
+            group.addTask { await RecurringWork(store: jobStore, logger: logger).run("blob-sweep", every: .seconds(3600)) {
+                let deleted = try await media.sweepOrphanedBlobs()
+                if deleted > 0 { logger.info("deleted orphaned blobs", metadata: ["count": "\(deleted)"]) }
+            } }
         }
     }
 }
