@@ -79,6 +79,11 @@ struct JobTests {
             }
             let noKey = try await api.request(.post, "/api/v1/jobs", json: ["processor": "dev.sleep"], token: account.accessToken)
             #expect(noKey.errorCode == "IDEMPOTENCY_KEY_REQUIRED")
+            // The document's `^[!-~]{1,255}$`: a space, a tab or 256 characters is no key.
+            for key in ["a b", "a\tb", String(repeating: "k", count: 256)] {
+                let bad = try await api.request(.post, "/api/v1/jobs", json: ["processor": "dev.sleep"], token: account.accessToken, headers: ["Idempotency-Key": key])
+                #expect(bad.errorCode == "IDEMPOTENCY_KEY_REQUIRED", "\(key.utf8.count) bytes")
+            }
             // Nothing above was charged.
             #expect(try await api.credits(token: account.accessToken).balance == 10)
         }

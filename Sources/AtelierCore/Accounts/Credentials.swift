@@ -13,7 +13,8 @@ public enum Credentials {
     }
 
     public static func checkPassword(_ password: String) throws(AtelierError) {
-        guard password.count >= 8 else { throw .validation("password must have at least 8 characters.", field: "password") }
+        // Code points, as the document's minLength counts.
+        guard password.unicodeScalars.count >= 8 else { throw .validation("password must have at least 8 characters.", field: "password") }
         // bcrypt reads only the first 72 bytes; refuse rather than silently ignore the rest.
         guard password.utf8.count <= 72 else { throw .validation("password must be at most 72 bytes.", field: "password") }
     }

@@ -49,7 +49,8 @@ public struct JobService: Sendable {
     /// changes nothing, and then replays the first one's response.
     public func create(_ request: Request, ownerID: String, key: String, requestBody: Data, isPremium: Bool, system: Bool = false,
                        render: @Sendable (Job) throws -> (status: Int, body: Data)) async throws -> Creation {
-        guard (1...255).contains(key.count), key.allSatisfy({ $0.isASCII && !$0.isWhitespace }) else { throw JobError.keyRequired }
+        // The document's `^[!-~]{1,255}$`: printable ASCII, so no control character either.
+        guard (1...255).contains(key.utf8.count), key.utf8.allSatisfy({ (0x21...0x7E).contains($0) }) else { throw JobError.keyRequired }
         // The same JSON with keys in another order or other spacing is the same request.
         let canonical = JSONValue.parse(String(decoding: requestBody, as: UTF8.self)).map { Data($0.text.utf8) } ?? requestBody
         let hash = Hex.encode(SHA256.hash(data: Data("POST /api/v1/jobs\n".utf8) + canonical))
