@@ -5,7 +5,7 @@ import Foundation
 struct MediaCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "media", abstract: "Look after stored media.", subcommands: [Sweep.self])
 
-    /// Workers sweep hourly on their own; this is for operators (and after a crash loop).
+    /// Workers sweep hourly on their own (one process per hour); this is for operators (and after a crash loop).
     struct Sweep: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Delete media blobs that no media points at (left by a process that died mid-upload) and unfinished writes.")
