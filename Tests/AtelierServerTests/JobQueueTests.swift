@@ -127,7 +127,12 @@ extension JobQueueTests {
             let ran = await runs.list
             #expect(!ran.isEmpty && Set(ran).count == ran.count, "\(ran)")
             #expect(try await store.claimOccurrence(name: "sweep-test", occurrence: occurrence()) == false, "this period is taken")
-            #expect(try await store.claimOccurrence(name: "sweep-test", occurrence: occurrence() + 1), "the next is free")
+            let now = occurrence()
+            #expect(try await store.claimOccurrence(name: "sweep-test", occurrence: now + 1), "the next is free")
+            // Only the last 100 occurrences are kept.
+            #expect(try await store.claimOccurrence(name: "sweep-test", occurrence: now + 101))
+            #expect(try await store.claimOccurrence(name: "sweep-test", occurrence: now + 1) == false, "kept")
+            #expect(try await store.claimOccurrence(name: "sweep-test", occurrence: now), "forgotten")
         }
     }
 }

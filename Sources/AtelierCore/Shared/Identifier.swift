@@ -30,7 +30,7 @@ public enum Identifier {
 
 /// The 74 bits after the timestamp: a counter that starts at random and goes up by a random step
 /// with every id the process makes (RFC 9562, method 3, not reseeded per millisecond). Ids made in
-/// one millisecond so sort in the order they were made, even when ids for other times (a `now`
+/// one millisecond therefore sort in the order they were made, even when ids for other times (a `now`
 /// passed in) are made between them; reseeding on each new millisecond broke that, and two ledger
 /// rows of one millisecond could swap. The random step keeps neighbouring ids unguessable.
 private final class MonotonicTail: @unchecked Sendable {
