@@ -6,8 +6,9 @@ import SQLKit
 /// for the in-memory index: values compared lowercased (currency uppercased), prices in major
 /// units as the same double-precision division, a missing value never passing a list.
 enum ListingFilterSQL {
-    /// " AND …" for every filter set; empty when there is none.
-    static func conditions(_ filters: SearchFilters) -> SQLQueryString {
+    /// " AND …" for every filter set; empty when there is none. `folding`: the collation values
+    /// are lowercased in (see `FilterFolding`), nil for the database's own.
+    static func conditions(_ filters: SearchFilters, folding: String?) -> SQLQueryString {
         var parts: [SQLQueryString] = []
         if let currency = filters.currency { parts.append("UPPER(l.currency) = \(bind: currency)") }
         if filters.priceMin != nil || filters.priceMax != nil {
@@ -24,7 +25,8 @@ enum ListingFilterSQL {
         ]
         for (column, wanted) in lists where !wanted.isEmpty {
             let values = wanted.sorted().map { "\(bind: $0)" as SQLQueryString }.joined(separator: ", ")
-            parts.append("LOWER(l.\(unsafeRaw: column)) IN (\(values))")
+            let collate: SQLQueryString = folding.map { " COLLATE \(ident: $0)" } ?? ""
+            parts.append("LOWER(l.\(unsafeRaw: column)\(collate)) IN (\(values))")
         }
         return parts.reduce(into: "") { sql, part in sql = "\(sql) AND \(part)" }
     }

@@ -15,6 +15,7 @@ public struct PostgresListingIndex: ListingSearchIndex {
     let models: [VectorSpace: String]
     let efSearch: Int
     let maxScanTuples: Int
+    let folding = FilterFolding()
 
     /// Vectors of `imageModel` / `textModel` only (nil: that space is not searchable): a catalogue
     /// half re-embedded with a new model never mixes the two.
@@ -45,9 +46,10 @@ public struct PostgresListingIndex: ListingSearchIndex {
     public func nearest(_ vector: [Float], in space: VectorSpace, filters: SearchFilters, excluding: String?,
                         limit: Int) async throws -> [(listingID: String, score: Float)] {
         guard let model = models[space], limit > 0, PGVector.fits(vector) else { return [] }
-        let search = Search(query: PGVector.literal(vector), space: space, model: model, filters: filters, excluding: excluding, limit: limit)
-        let (efSearch, maxScanTuples) = (efSearch, maxScanTuples)
+        let (efSearch, maxScanTuples, folding) = (efSearch, maxScanTuples, folding)
         return try await database.transaction { db in
+            let search = Search(query: PGVector.literal(vector), space: space, model: model, filters: filters,
+                                folding: try await folding.collation(db), excluding: excluding, limit: limit)
             // Iterative index scans (pgvector 0.8): when filters drop what the graph walk found,
             // it walks on, in distance order, until `limit` rows pass or it has looked at
             // max_scan_tuples vectors. SET LOCAL: the settings end with the transaction.
@@ -66,10 +68,11 @@ public struct PostgresListingIndex: ListingSearchIndex {
 
     public func keywordMatches(_ query: String, filters: SearchFilters, limit: Int) async throws -> [String] {
         guard SQLListingStore.ftsQuery(query) != nil else { return [] }
+        let folding = folding
         return try await database.read { db in
             try await db.raw("""
                 SELECT l.id FROM listings l, websearch_to_tsquery('simple', \(bind: SQLListingStore.tsQuery(query))) q
-                WHERE l.search_text @@ q AND l.removed = 0 \(ListingFilterSQL.conditions(filters))
+                WHERE l.search_text @@ q AND l.removed = 0 \(ListingFilterSQL.conditions(filters, folding: try await folding.collation(db)))
                 ORDER BY ts_rank(l.search_text, q) DESC, l.id LIMIT \(bind: limit)
                 """).all().map { try $0.decode(column: "id", as: String.self) }
         }
@@ -81,6 +84,7 @@ public struct PostgresListingIndex: ListingSearchIndex {
         let space: VectorSpace
         let model: String
         let filters: SearchFilters
+        let folding: String?
         let excluding: String?
         let limit: Int
 
@@ -97,7 +101,7 @@ public struct PostgresListingIndex: ListingSearchIndex {
                 SELECT v.listing_id, \(distance) AS distance
                 FROM listing_vectors v JOIN listings l ON l.id = v.listing_id
                 WHERE v.space = '\(unsafeRaw: space.rawValue)' AND v.model = \(bind: model) AND v.embedding IS NOT NULL
-                    AND l.removed = 0 \(excluded) \(ListingFilterSQL.conditions(filters))
+                    AND l.removed = 0 \(excluded) \(ListingFilterSQL.conditions(filters, folding: folding))
                 ORDER BY distance LIMIT \(bind: limit)
                 """).all().map { row -> (listingID: String, score: Float) in
                     let distance = try row.decode(column: "distance", as: Double.self)
