@@ -31,6 +31,29 @@ struct RunningServerTests {
         }
     }
 
+    @Test("a request line the server cannot parse gets 400 BAD_REQUEST; a connection that never sends one does not hold up SIGTERM")
+    func firstRequestGuarded() async throws {
+        try await RunningAtelier.with { server in
+            // Browsers open such sockets ahead of need; before, graceful shutdown waited for them forever.
+            let idle = try RawHTTPConnection(port: server.port)
+            for target in ["/he alth", "/health?brand=chlo\u{E9}"] {
+                let connection = try RawHTTPConnection(port: server.port)
+                try connection.send(Data("GET \(target) HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".utf8))
+                let response = try connection.readResponse()
+                #expect(response.hasPrefix("HTTP/1.1 400") && response.contains(#""code":"BAD_REQUEST""#), "\(target): \(response.prefix(200))")
+            }
+            // Other connections are served as before.
+            #expect(try server.call("GET", "/health").status == 200)
+
+            kill(server.process.processIdentifier, SIGTERM)
+            let deadline = Date().addingTimeInterval(20)
+            while server.process.isRunning && Date() < deadline { try await Task.sleep(for: .milliseconds(100)) }
+            #expect(!server.process.isRunning, "SIGTERM waited for a connection that sent nothing")
+            #expect(server.process.terminationStatus == 0)
+            _ = idle
+        }
+    }
+
     @Test("a 30000×30000 PNG bomb of a few KB is refused from its header; the server's memory stays under 200 MB")
     func decompressionBomb() async throws {
         try await RunningAtelier.with { server in

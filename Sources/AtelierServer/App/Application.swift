@@ -205,7 +205,7 @@ public func buildApplication(
     let (router, _, sockets) = buildRoutes(services, logger: logger)
     return Application(
         router: router,
-        server: .http1WebSocketUpgrade { head, _, _ in try await sockets.shouldUpgrade(head) },
+        server: .guardedWebSocketUpgrade { head, _, _ in try await sockets.shouldUpgrade(head) },
         configuration: .init(address: .hostname(services.config.host, port: services.config.port), serverName: "atelier"),
         services: [EndEventStreamsOnShutdown(events: services.jobs.events)],
         onServerRunning: { channel in
