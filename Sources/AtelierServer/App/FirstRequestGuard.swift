@@ -1,9 +1,9 @@
+import AtelierCore
 import HTTPTypes
 import Hummingbird
 import HummingbirdCore
 import HummingbirdWebSocket
 import Logging
-import Foundation
 import NIOCore
 import NIOHTTP1
 
@@ -89,12 +89,11 @@ final class FirstRequestGuard: ChannelInboundHandler, RemovableChannelHandler {
     enum Refusal {
         case unparsable, timedOut
 
-        var status: HTTPResponseStatus { self == .unparsable ? .badRequest : .requestTimeout }
-        var body: String {
-            let (code, message) = self == .unparsable
-                ? ("BAD_REQUEST", "Could not read this as an HTTP/1.1 request (a target must be percent-encoded ASCII without spaces).")
-                : ("REQUEST_TIMEOUT", "No complete request head arrived within 30 seconds.")
-            return #"{"error":{"code":"\#(code)","message":"\#(message)","details":{}},"meta":{"request_id":"\#(UUID().uuidString.lowercased())"}}"#
+        var error: AtelierError {
+            switch self {
+            case .unparsable: .badRequest("Could not read this as an HTTP/1.1 request (a target must be percent-encoded ASCII without spaces).")
+            case .timedOut: AtelierError(status: 408, code: "REQUEST_TIMEOUT", message: "No complete request head arrived within \(FirstRequestGuard.headTimeout.nanoseconds / 1_000_000_000) seconds.")
+            }
         }
     }
 
@@ -103,9 +102,9 @@ final class FirstRequestGuard: ChannelInboundHandler, RemovableChannelHandler {
         guard !done else { return }
         done = true
         deadline?.cancel()
-        if let refusal {
-            let body = context.channel.allocator.buffer(string: refusal.body)
-            let head = HTTPResponseHead(version: .http1_1, status: refusal.status, headers: [
+        if let error = refusal?.error {
+            let body = context.channel.allocator.buffer(bytes: ErrorMiddleware.body(for: error, requestID: RequestLogMiddleware.requestID(from: nil)))
+            let head = HTTPResponseHead(version: .http1_1, status: .init(statusCode: error.status), headers: [
                 "Content-Type": "application/json; charset=utf-8", "Content-Length": String(body.readableBytes), "Connection": "close",
             ])
             context.write(wrapOutboundOut(.head(head)), promise: nil)

@@ -45,6 +45,15 @@ struct ErrorMiddleware: RouterMiddleware {
     }
 
     static func response(for error: AtelierError, _ context: Context) -> Response {
+        var headers: HTTPFields = [:]
+        for (name, value) in error.headers {
+            if let field = HTTPField.Name(name) { headers[field] = value }
+        }
+        return Reply.json(body(for: error, requestID: context.requestID), status: HTTPResponse.Status(code: error.status), headers: headers)
+    }
+
+    /// The envelope's bytes; also for answers written below the router (`FirstRequestGuard`).
+    static func body(for error: AtelierError, requestID: String) -> Data {
         struct Body: Encodable {
             struct Detail: Encodable {
                 let code: String
@@ -55,12 +64,7 @@ struct ErrorMiddleware: RouterMiddleware {
             let error: Detail
             let meta: Meta
         }
-        let body = Body(error: .init(code: error.code, message: error.message, details: error.details), meta: .init(requestId: context.requestID))
-        var headers: HTTPFields = [:]
-        for (name, value) in error.headers {
-            if let field = HTTPField.Name(name) { headers[field] = value }
-        }
-        let data = (try? JSONCoding.encoder.encode(body)) ?? Data(#"{"error":{"code":"INTERNAL_ERROR","message":"","details":{}}}"#.utf8)
-        return Reply.json(data, status: HTTPResponse.Status(code: error.status), headers: headers)
+        let body = Body(error: .init(code: error.code, message: error.message, details: error.details), meta: .init(requestId: requestID))
+        return (try? JSONCoding.encoder.encode(body)) ?? Data(#"{"error":{"code":"INTERNAL_ERROR","message":"","details":{}}}"#.utf8)
     }
 }
